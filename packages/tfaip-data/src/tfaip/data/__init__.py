@@ -1,0 +1,65 @@
+"""tfaip.data: samples, DataProcessors and parallel pre-processing pipelines.
+
+Needs no TensorFlow; `tfaip.data.tf` (extra `tfaip-data[tf]`) turns a pipeline into a
+`tf.data.Dataset`.
+"""
+
+__version__ = "0.1.0"
+
+from tfaip.data.database import DataBase, DataBaseParams
+from tfaip.data.errors import DataPipelineError, DataProcessorError, WorkerCrashedError
+from tfaip.data.generator.base import DataGenerator, DataGeneratorParams, RawDataGenerator
+from tfaip.data.generator.listfile import ListsFileDataGenerator, ListsFileGeneratorParams, read_list_file
+from tfaip.data.pipeline.batching import Batcher, pad_and_stack
+from tfaip.data.pipeline.datapipeline import DataPipeline
+from tfaip.data.pipeline.params import DataPipelineParams
+from tfaip.data.processor.base import (
+    DataProcessorBase,
+    DataProcessorParams,
+    GeneratingDataProcessor,
+    MappingDataProcessor,
+)
+from tfaip.data.processor.pipeline import DataProcessorPipeline
+from tfaip.data.processor.pipeline_params import (
+    ComposedProcessorPipelineParams,
+    DataProcessorPipelineParams,
+    SequentialProcessorPipelineParams,
+)
+from tfaip.data.resource.manager import ResourceManager
+from tfaip.data.resource.resource import Resource, resource_field
+from tfaip.data.sample import GENERAL_PROCESSOR, INPUT_PROCESSOR, TARGETS_PROCESSOR, PipelineMode, Sample
+
+__all__ = [
+    "GENERAL_PROCESSOR",
+    "INPUT_PROCESSOR",
+    "TARGETS_PROCESSOR",
+    "Batcher",
+    "ComposedProcessorPipelineParams",
+    "DataBase",
+    "DataBaseParams",
+    "DataGenerator",
+    "DataGeneratorParams",
+    "DataPipeline",
+    "DataPipelineError",
+    "DataPipelineParams",
+    "DataProcessorBase",
+    "DataProcessorError",
+    "DataProcessorParams",
+    "DataProcessorPipeline",
+    "DataProcessorPipelineParams",
+    "GeneratingDataProcessor",
+    "ListsFileDataGenerator",
+    "ListsFileGeneratorParams",
+    "MappingDataProcessor",
+    "PipelineMode",
+    "RawDataGenerator",
+    "Resource",
+    "ResourceManager",
+    "Sample",
+    "SequentialProcessorPipelineParams",
+    "WorkerCrashedError",
+    "__version__",
+    "pad_and_stack",
+    "read_list_file",
+    "resource_field",
+]

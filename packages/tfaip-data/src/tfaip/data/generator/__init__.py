@@ -1,0 +1,1 @@
+"""Data generators: where the samples of a pipeline come from."""

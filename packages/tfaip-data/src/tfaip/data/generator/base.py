@@ -1,0 +1,63 @@
+"""`DataGeneratorParams` and `DataGenerator`: the source of a pipeline's samples."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Generic, Iterable, List, Type, TypeVar
+
+from paiargparse import pai_dataclass
+
+from tfaip.data.sample import PipelineMode, Sample
+
+
+@pai_dataclass
+@dataclass
+class DataGeneratorParams(ABC):
+    """Params that create a DataGenerator; implement `cls()` (and add fields as needed)."""
+
+    @staticmethod
+    def cls() -> Type["DataGenerator"]:
+        """The DataGenerator class these params configure."""
+        raise NotImplementedError("Implement `cls()` in your DataGeneratorParams to return its DataGenerator class.")
+
+    def create(self, mode: PipelineMode) -> "DataGenerator":
+        """Create the generator for `mode`."""
+        return self.cls()(mode=mode, params=self)
+
+
+TG = TypeVar("TG", bound=DataGeneratorParams)
+
+
+class DataGenerator(Generic[TG], ABC):
+    """Yields the samples of one pipeline; implement `__len__` and `generate`.
+
+    Keep `generate` cheap (file names, ids): loading and decoding belong in processors,
+    which run in parallel worker processes.
+    """
+
+    def __init__(self, mode: PipelineMode, params: TG):
+        self.mode = mode
+        self.params = params
+
+    @abstractmethod
+    def __len__(self) -> int:
+        """Number of samples of one pass."""
+
+    @abstractmethod
+    def generate(self) -> Iterable[Sample]:
+        """The samples of one pass."""
+
+
+class RawDataGenerator(DataGenerator[DataGeneratorParams]):
+    """A generator over samples already in memory (used by `pipeline.apply(samples)`)."""
+
+    def __init__(self, raw_data: List[Sample], mode: PipelineMode, params: DataGeneratorParams = None):
+        super().__init__(mode, params)
+        self.raw_data = raw_data
+
+    def __len__(self) -> int:
+        return len(self.raw_data)
+
+    def generate(self) -> Iterable[Sample]:
+        return iter(self.raw_data)

@@ -1,0 +1,1 @@
+"""Data pipelines: params, batching and the DataPipeline that feeds a model."""

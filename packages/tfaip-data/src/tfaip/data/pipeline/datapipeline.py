@@ -1,0 +1,109 @@
+"""`DataPipeline`: the pre-processing of one mode of a `DataBase`, as samples or padded batches."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Dict, Iterator, Optional, Tuple
+
+from tfaip.data.generator.base import DataGenerator, DataGeneratorParams
+from tfaip.data.pipeline.batching import Batcher, Bucketizer
+from tfaip.data.pipeline.params import DataPipelineParams
+from tfaip.data.pipeline.source import input_stream
+from tfaip.data.processor.pipeline import DataProcessorPipeline
+from tfaip.data.sample import PipelineMode, Sample
+
+if TYPE_CHECKING:
+    from tfaip.data.database import DataBase
+
+
+class DataPipeline:
+    """Generator -> pre_proc processors -> batches, for one `DataBase` and one mode.
+
+    Create it with `data.create_pipeline(mode_or_pipeline_params, generator_params)`.
+
+    Example:
+        >>> pipeline = data.create_pipeline(DataPipelineParams(batch_size=32), generator_params)
+        >>> with pipeline.generate_input_batches() as batches:
+        ...     for batch in batches:       # Sample of padded arrays, meta is a list
+        ...         print(batch.inputs["img"].shape)
+    """
+
+    def __init__(
+        self, pipeline_params: DataPipelineParams, data: "DataBase", generator_params: Optional[DataGeneratorParams]
+    ):
+        self.pipeline_params = pipeline_params
+        self.data = data
+        self.generator_params = generator_params
+
+    @property
+    def mode(self) -> PipelineMode:
+        """The mode of this pipeline."""
+        return self.pipeline_params.mode
+
+    def create_data_generator(self) -> DataGenerator:
+        """A new DataGenerator from the generator params."""
+        if self.generator_params is None:
+            raise ValueError(f"The {self.mode} pipeline has no DataGeneratorParams, so it has no data to generate.")
+        return self.generator_params.create(self.mode)
+
+    def __len__(self) -> int:
+        """Samples of one pass of the generator (after `limit`)."""
+        n = len(self.create_data_generator())
+        limit = self.pipeline_params.limit
+        return n if limit < 0 else min(n, limit)
+
+    def processor_pipeline(self) -> DataProcessorPipeline:
+        """The pre-processing pipeline of the data params, created for this pipeline's params."""
+        return self.data.params.pre_proc.create(self.pipeline_params, self.data.params)
+
+    def batcher(self) -> Batcher:
+        """How samples are padded and batched: padding values and variable axes from the DataBase."""
+        p = self.pipeline_params
+        return Batcher(
+            batch_size=p.batch_size,
+            padding_values=self.data.padding_values(),
+            pad_to_multiple=p.pad_to_multiple,
+            variable_axes=self._variable_axes(),
+            drop_remainder=p.batch_drop_remainder,
+        )
+
+    def _variable_axes(self) -> Dict[str, Tuple[bool, ...]]:
+        specs = {**self.data.target_layer_specs(), **self.data.input_layer_specs()}
+        return {k: tuple(d is None for d in spec.shape) for k, spec in specs.items()}
+
+    def _samples(self, auto_repeat: bool) -> Iterator[Sample]:
+        generator = self.create_data_generator()
+        p = self.pipeline_params
+        return input_stream(generator.generate, p.limit, p.shuffle_buffer_size, auto_repeat)
+
+    @contextmanager
+    def generate_input_samples(self, auto_repeat: bool = False) -> Iterator[Iterator[Sample]]:
+        """Context manager yielding an iterator of the pre-processed, un-batched samples.
+
+        Args:
+            auto_repeat: repeat the generator endlessly (training); default one pass.
+        """
+        samples = self.processor_pipeline().run(self._samples(auto_repeat))
+        try:
+            yield samples
+        finally:
+            samples.close()
+
+    @contextmanager
+    def generate_input_batches(self, auto_repeat: bool = False) -> Iterator[Iterator[Sample]]:
+        """Context manager yielding an iterator of padded batches (Samples of stacked arrays).
+
+        Padding and batching happen in the worker processes; with `bucket_boundaries`,
+        samples are grouped by `DataBase.element_length` first.
+        """
+        p = self.pipeline_params
+        batcher = self.batcher()
+        bucketizer = None
+        if p.bucket_boundaries:
+            sizes = p.bucket_batch_sizes or [p.batch_size] * (len(p.bucket_boundaries) + 1)
+            bucketizer = Bucketizer(p.bucket_boundaries, sizes, self.data.element_length, batcher)
+        batches = self.processor_pipeline().run(self._samples(auto_repeat), batcher, bucketizer)
+        try:
+            yield batches
+        finally:
+            batches.close()

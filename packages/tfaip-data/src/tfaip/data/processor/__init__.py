@@ -1,0 +1,1 @@
+"""DataProcessors and the pipelines that chain them."""

@@ -1,0 +1,95 @@
+"""Run the created processors of one stage over a chunk of samples.
+
+The same code runs in-process (`run_parallel=False`) and inside worker processes, so a
+pipeline gives identical output either way.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
+
+from tfaip.data.errors import DataProcessorError
+from tfaip.data.processor.base import DataProcessorParams, GeneratingDataProcessor, MappingDataProcessor
+from tfaip.data.sample import PipelineMode, Sample, describe_sample, is_valid_sample
+
+if TYPE_CHECKING:
+    from tfaip.data.database import DataBaseParams
+
+_Indexed = Tuple[Optional[int], Sample]
+
+
+def processor_error(processor_name: str, sample_description: str, exc: BaseException) -> DataProcessorError:
+    """Wrap `exc` (raised while handling `sample_description`) into a DataProcessorError."""
+    return DataProcessorError(
+        processor_name,
+        sample_description,
+        f"{type(exc).__name__}: {exc}",
+        "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+    )
+
+
+def describe_range(items: Sequence[_Indexed]) -> str:
+    """Describe the input samples of a chunk, e.g. `the samples at indices 32-63`."""
+    indices = [i for i, _ in items if i is not None]
+    if not indices:
+        return "a chunk of generated samples"
+    return f"the samples at indices {min(indices)}-{max(indices)}"
+
+
+class ProcessorChain:
+    """The processors of one stage, created for `mode` (processors of other modes are skipped)."""
+
+    def __init__(self, processors: Sequence[DataProcessorParams], data_params: "DataBaseParams", mode: PipelineMode):
+        self.mode = mode
+        # consecutive mapping processors form one segment applied sample by sample
+        self._segments: List[Tuple[bool, list]] = []
+        for params in processors:
+            if mode not in params.modes:
+                continue
+            try:
+                processor = params.create(data_params, mode)
+            except Exception as e:
+                raise processor_error(type(params).__name__, "no sample (while creating the processor)", e) from e
+            is_mapping = isinstance(processor, MappingDataProcessor)
+            if is_mapping and self._segments and self._segments[-1][0]:
+                self._segments[-1][1].append(processor)
+            else:
+                self._segments.append((is_mapping, [processor]))
+
+    @property
+    def processor_names(self) -> List[str]:
+        """Class names of the active processors, in order."""
+        return [type(p).__name__ for _, procs in self._segments for p in procs]
+
+    def run(self, samples: Sequence[Sample], first_index: int) -> List[Sample]:
+        """Process one chunk whose first sample has stream index `first_index`; drop invalid samples."""
+        items: List[_Indexed] = [
+            (first_index + i, s) for i, s in enumerate(samples) if is_valid_sample(s, self.mode)
+        ]
+        for is_mapping, processors in self._segments:
+            items = self._map(processors, items) if is_mapping else self._generate(processors[0], items)
+        return [s for _, s in items]
+
+    def _map(self, processors: List[MappingDataProcessor], items: List[_Indexed]) -> List[_Indexed]:
+        out = []
+        for index, sample in items:
+            if sample.meta is None:
+                sample = sample.new_meta({})
+            for processor in processors:
+                try:
+                    sample = processor.apply(sample)
+                except Exception as e:
+                    raise processor_error(type(processor).__name__, describe_sample(sample, index), e) from e
+                if not is_valid_sample(sample, self.mode):
+                    break
+            else:
+                out.append((index, sample))
+        return out
+
+    def _generate(self, processor: GeneratingDataProcessor, items: List[_Indexed]) -> List[_Indexed]:
+        try:
+            produced = list(processor.generate(s for _, s in items))
+        except Exception as e:
+            raise processor_error(type(processor).__name__, describe_range(items), e) from e
+        return [(None, s) for s in produced if is_valid_sample(s, self.mode)]

@@ -1,0 +1,87 @@
+"""One stage of a processor pipeline: processors (+ batching) applied chunk by chunk.
+
+A chunk is one batch worth of consecutive input samples. `StageRunner.run` is the unit of
+work a worker process executes; the serial pipeline calls the very same method, so
+`run_parallel` never changes what comes out.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, List, Optional, Sequence
+
+import numpy as np
+
+from tfaip.data.pipeline.batching import Batcher
+from tfaip.data.processor.base import DataProcessorParams
+from tfaip.data.processor.chain import ProcessorChain, describe_range, processor_error
+from tfaip.data.sample import PipelineMode, Sample
+
+if TYPE_CHECKING:
+    from tfaip.data.database import DataBaseParams
+
+
+@dataclass
+class Chunk:
+    """Consecutive input samples of a stage; `seed` makes random processors reproducible."""
+
+    chunk_id: int
+    first_index: int
+    samples: List[Sample]
+    seed: int
+
+
+@dataclass
+class ChunkResult:
+    """What a stage made of a chunk: full padded batches (if batching) and the other samples."""
+
+    chunk_id: int
+    batches: List[Sample] = field(default_factory=list)
+    samples: List[Sample] = field(default_factory=list)
+
+
+@dataclass
+class StageSpec:
+    """Everything a (worker) process needs to run a stage; picklable."""
+
+    processors: Sequence[DataProcessorParams]
+    data_params: "DataBaseParams"
+    mode: PipelineMode
+    batcher: Optional[Batcher] = None
+
+
+def seed_global_rngs(seed: int) -> None:
+    """Seed Python's and numpy's global random generators (what processors usually use)."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+
+
+class StageRunner:
+    """Creates a stage's processors once and runs them on chunks."""
+
+    def __init__(self, spec: StageSpec):
+        self.chain = ProcessorChain(spec.processors, spec.data_params, spec.mode)
+        self.batcher = spec.batcher
+
+    def run(self, chunk: Chunk) -> ChunkResult:
+        """Process one chunk: seed the RNGs with the chunk's seed, apply the processors, batch."""
+        seed_global_rngs(chunk.seed)
+        samples = self.chain.run(chunk.samples, chunk.first_index)
+        if self.batcher is None:
+            return ChunkResult(chunk.chunk_id, samples=samples)
+        try:
+            batches, rest = self.batcher.split_full_batches(samples)
+        except ValueError as e:
+            indexed = [(chunk.first_index + i, s) for i, s in enumerate(chunk.samples)]
+            raise processor_error("batching", describe_range(indexed), e) from e
+        return ChunkResult(chunk.chunk_id, batches=batches, samples=rest)
+
+    def run_preserving_rng_state(self, chunk: Chunk) -> ChunkResult:
+        """`run` for in-process use: the caller's global random state is restored afterwards."""
+        py_state, np_state = random.getstate(), np.random.get_state()
+        try:
+            return self.run(chunk)
+        finally:
+            random.setstate(py_state)
+            np.random.set_state(np_state)

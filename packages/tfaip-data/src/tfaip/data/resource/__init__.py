@@ -1,0 +1,1 @@
+"""Resources: files referenced by params that travel with every export."""
