@@ -1,7 +1,5 @@
 """`DataBaseParams` and `DataBase`: a scenario's data, its specs and its pre-/post-processing."""
 
-from __future__ import annotations
-
 import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -24,7 +22,7 @@ from tfaip.data.util.generics import resolve_generic
 
 @pai_dataclass
 @dataclass
-class DataBaseParams(ABC):
+class DataBaseParams:
     """Params of a scenario's data: the pre- and post-processing pipelines (plus your fields).
 
     Implement `cls()` to return your DataBase subclass.
@@ -67,11 +65,13 @@ def _validated_specs(specs: Any, owner: str) -> Dict[str, Any]:
         raise TypeError(f"{owner} must return a dict of name -> spec, got {type(specs).__name__}.")
     for name, spec in specs.items():
         if not (hasattr(spec, "shape") and hasattr(spec, "dtype")):
-            raise TypeError(f"{owner}: the spec of {name!r} needs .shape and .dtype (e.g. tf.TensorSpec), got {spec!r}.")
+            raise TypeError(
+                f"{owner}: the spec of {name!r} needs .shape and .dtype (e.g. tf.TensorSpec), got {spec!r}."
+            )
         if spec.shape is None or len(spec.shape) == 0:
             raise ValueError(
-                f"{owner}: {name!r} has a scalar shape {tuple(spec.shape or ())}. Specs exclude the batch dimension and "
-                f"need at least one axis: use shape [1] for a single value."
+                f"{owner}: {name!r} has a scalar shape {tuple(spec.shape or ())}. Specs exclude the batch "
+                "dimension and need at least one axis: use shape [1] for a single value."
             )
     return specs
 

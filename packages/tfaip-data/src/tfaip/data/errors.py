@@ -40,7 +40,7 @@ class DataProcessorError(DataPipelineError):
     def __reduce__(self):
         return (type(self), (self.processor, self.sample, self.error, self.traceback, self.worker))
 
-    def in_worker(self, worker: str) -> "DataProcessorError":
+    def in_worker(self, worker: str) -> DataProcessorError:
         """The same error, marked as raised in `worker`."""
         return type(self)(self.processor, self.sample, self.error, self.traceback, worker)
 

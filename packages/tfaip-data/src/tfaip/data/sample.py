@@ -43,7 +43,7 @@ class Sample:
         {'y': 2}
     """
 
-    __slots__ = ("inputs", "outputs", "targets", "meta")
+    __slots__ = ("inputs", "meta", "outputs", "targets")
 
     def __init__(self, *, inputs: Any = None, outputs: Any = None, targets: Any = None, meta: Any = None):
         self.inputs = inputs
@@ -51,35 +51,35 @@ class Sample:
         self.targets = targets
         self.meta = meta
 
-    def copy(self) -> "Sample":
+    def copy(self) -> Sample:
         """A shallow copy (the arrays are shared)."""
         return Sample(inputs=self.inputs, outputs=self.outputs, targets=self.targets, meta=self.meta)
 
-    def new_inputs(self, inputs: Any) -> "Sample":
+    def new_inputs(self, inputs: Any) -> Sample:
         """A copy with `inputs` replaced."""
         s = self.copy()
         s.inputs = inputs
         return s
 
-    def new_outputs(self, outputs: Any) -> "Sample":
+    def new_outputs(self, outputs: Any) -> Sample:
         """A copy with `outputs` replaced."""
         s = self.copy()
         s.outputs = outputs
         return s
 
-    def new_targets(self, targets: Any) -> "Sample":
+    def new_targets(self, targets: Any) -> Sample:
         """A copy with `targets` replaced."""
         s = self.copy()
         s.targets = targets
         return s
 
-    def new_meta(self, meta: Any) -> "Sample":
+    def new_meta(self, meta: Any) -> Sample:
         """A copy with `meta` replaced."""
         s = self.copy()
         s.meta = meta
         return s
 
-    def new_invalid(self) -> "Sample":
+    def new_invalid(self) -> Sample:
         """An invalid sample (only its meta is kept); the pipeline drops it."""
         return Sample(meta=self.meta)
 

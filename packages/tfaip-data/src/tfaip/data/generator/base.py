@@ -1,7 +1,5 @@
 """`DataGeneratorParams` and `DataGenerator`: the source of a pipeline's samples."""
 
-from __future__ import annotations
-
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Generic, Iterable, List, Type, TypeVar
@@ -13,7 +11,7 @@ from tfaip.data.sample import PipelineMode, Sample
 
 @pai_dataclass
 @dataclass
-class DataGeneratorParams(ABC):
+class DataGeneratorParams:
     """Params that create a DataGenerator; implement `cls()` (and add fields as needed)."""
 
     @staticmethod
@@ -60,4 +58,5 @@ class RawDataGenerator(DataGenerator[DataGeneratorParams]):
         return len(self.raw_data)
 
     def generate(self) -> Iterable[Sample]:
+        """The samples, in order."""
         return iter(self.raw_data)

@@ -1,7 +1,5 @@
 """List files: text files naming one sample (usually a file path) per line."""
 
-from __future__ import annotations
-
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +43,7 @@ class ListsFileGeneratorParams(DataGeneratorParams):
 
     @staticmethod
     def cls():
+        """ListsFileDataGenerator."""
         return ListsFileDataGenerator
 
 
@@ -61,9 +60,11 @@ class ListsFileDataGenerator(DataGenerator[ListsFileGeneratorParams]):
         self._entries = [read_list_file(p) for p in params.lists]
 
     def __len__(self) -> int:
+        """Entries of all lists."""
         return sum(len(e) for e in self._entries)
 
     def generate(self) -> Iterator[Sample]:
+        """One sample per entry (see class doc for the order)."""
         for entry in self._entry_stream():
             yield Sample(inputs=entry, targets=entry, meta={"id": entry})
 

@@ -42,8 +42,8 @@ def pad_and_stack(
     max_shape = [max(s[axis] for s in shapes) for axis in range(first.ndim)]
     if pad_to_multiple > 1:
         for axis in range(first.ndim):
-            variable = variable_axes[axis] if variable_axes is not None else any(s[axis] != max_shape[axis] for s in shapes)
-            if variable:
+            differs = any(s[axis] != max_shape[axis] for s in shapes)
+            if variable_axes[axis] if variable_axes is not None else differs:
                 max_shape[axis] = _round_up(max_shape[axis], pad_to_multiple)
     target = tuple(max_shape)
     if all(s == target for s in shapes):

@@ -29,7 +29,7 @@ class DataPipeline:
     """
 
     def __init__(
-        self, pipeline_params: DataPipelineParams, data: "DataBase", generator_params: Optional[DataGeneratorParams]
+        self, pipeline_params: DataPipelineParams, data: DataBase, generator_params: Optional[DataGeneratorParams]
     ):
         self.pipeline_params = pipeline_params
         self.data = data

@@ -1,7 +1,5 @@
 """`DataPipelineParams`: how one pipeline (train, validation, prediction...) batches and runs."""
 
-from __future__ import annotations
-
 import sys
 from dataclasses import dataclass, field
 from typing import List, Optional

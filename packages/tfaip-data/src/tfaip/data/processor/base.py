@@ -4,8 +4,6 @@ A processor is configured by its params and created from them inside the process
 runs it, so only the (picklable) params travel to worker processes, never the processor.
 """
 
-from __future__ import annotations
-
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, Iterable, Set, Type, TypeVar
@@ -20,7 +18,7 @@ if TYPE_CHECKING:
 
 @pai_dataclass
 @dataclass
-class DataProcessorParams(ABC):
+class DataProcessorParams:
     """Parameters of a DataProcessor; subclass it, add fields and return the processor from `cls()`.
 
     Example:
@@ -43,7 +41,7 @@ class DataProcessorParams(ABC):
         """The processor class these params configure."""
         raise NotImplementedError("Implement `cls()` in your DataProcessorParams to return its processor class.")
 
-    def create(self, data_params: "DataBaseParams", mode: PipelineMode) -> "DataProcessorBase":
+    def create(self, data_params: DataBaseParams, mode: PipelineMode) -> "DataProcessorBase":
         """Create the processor for `mode` (it must be one of `modes`)."""
         if mode not in self.modes:
             raise ValueError(
@@ -68,7 +66,7 @@ class DataProcessorBase(Generic[TP], ABC):
     Implement `MappingDataProcessor` or `GeneratingDataProcessor`, not this class.
     """
 
-    def __init__(self, params: TP, data_params: "DataBaseParams", mode: PipelineMode):
+    def __init__(self, params: TP, data_params: DataBaseParams, mode: PipelineMode):
         self.params: TP = params
         self.data_params = data_params
         self.mode = mode

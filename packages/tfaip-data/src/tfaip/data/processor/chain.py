@@ -40,7 +40,7 @@ def describe_range(items: Sequence[_Indexed]) -> str:
 class ProcessorChain:
     """The processors of one stage, created for `mode` (processors of other modes are skipped)."""
 
-    def __init__(self, processors: Sequence[DataProcessorParams], data_params: "DataBaseParams", mode: PipelineMode):
+    def __init__(self, processors: Sequence[DataProcessorParams], data_params: DataBaseParams, mode: PipelineMode):
         self.mode = mode
         # consecutive mapping processors form one segment applied sample by sample
         self._segments: List[Tuple[bool, list]] = []
@@ -64,9 +64,7 @@ class ProcessorChain:
 
     def run(self, samples: Sequence[Sample], first_index: int) -> List[Sample]:
         """Process one chunk whose first sample has stream index `first_index`; drop invalid samples."""
-        items: List[_Indexed] = [
-            (first_index + i, s) for i, s in enumerate(samples) if is_valid_sample(s, self.mode)
-        ]
+        items: List[_Indexed] = [(first_index + i, s) for i, s in enumerate(samples) if is_valid_sample(s, self.mode)]
         for is_mapping, processors in self._segments:
             items = self._map(processors, items) if is_mapping else self._generate(processors[0], items)
         return [s for _, s in items]

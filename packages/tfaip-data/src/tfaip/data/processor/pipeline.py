@@ -55,9 +55,9 @@ class DataProcessorPipeline:
 
     def __init__(
         self,
-        stages: Sequence["SequentialProcessorPipelineParams"],
+        stages: Sequence[SequentialProcessorPipelineParams],
         pipeline_params: DataPipelineParams,
-        data_params: "DataBaseParams",
+        data_params: DataBaseParams,
     ):
         self.stages = list(stages)
         self.pipeline_params = pipeline_params
@@ -103,7 +103,7 @@ class DataProcessorPipeline:
                 it.close()
 
     def _run_stage(
-        self, stage: "SequentialProcessorPipelineParams", chunks: Iterator[Chunk], batcher: Optional[Batcher]
+        self, stage: SequentialProcessorPipelineParams, chunks: Iterator[Chunk], batcher: Optional[Batcher]
     ) -> Iterator[ChunkResult]:
         spec = StageSpec(stage.processors, self.data_params, self.mode, batcher)
         active = any(self.mode in p.modes for p in stage.processors)

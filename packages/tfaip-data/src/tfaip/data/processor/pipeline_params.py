@@ -1,7 +1,5 @@
 """Params of processor pipelines: a flat `SequentialProcessorPipelineParams` or a composition."""
 
-from __future__ import annotations
-
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, List, Type, TypeVar
@@ -64,9 +62,7 @@ class DataProcessorPipelineParams(ABC):
         for stage in self.stages():
             stage.processors = [replacement if isinstance(p, t) else p for p in stage.processors]
 
-    def create(
-        self, data_pipeline_params: "DataPipelineParams", data_params: "DataBaseParams"
-    ) -> DataProcessorPipeline:
+    def create(self, data_pipeline_params: DataPipelineParams, data_params: DataBaseParams) -> DataProcessorPipeline:
         """Create the runnable pipeline, e.g. for standalone use with `pipeline.apply(samples)`."""
         return DataProcessorPipeline(self.stages(), data_pipeline_params, data_params)
 
@@ -84,6 +80,7 @@ class SequentialProcessorPipelineParams(DataProcessorPipelineParams):
     )
 
     def stages(self) -> List["SequentialProcessorPipelineParams"]:
+        """A one-stage list: this pipeline itself."""
         return [self]
 
 
@@ -100,5 +97,6 @@ class ComposedProcessorPipelineParams(DataProcessorPipelineParams):
         default_factory=list, metadata=pai_meta(help="The sequential pipelines, run in this order.")
     )
 
-    def stages(self) -> List[SequentialProcessorPipelineParams]:
+    def stages(self) -> List["SequentialProcessorPipelineParams"]:
+        """The composed pipelines."""
         return list(self.pipelines)

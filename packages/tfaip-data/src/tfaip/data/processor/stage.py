@@ -46,7 +46,7 @@ class StageSpec:
     """Everything a (worker) process needs to run a stage; picklable."""
 
     processors: Sequence[DataProcessorParams]
-    data_params: "DataBaseParams"
+    data_params: DataBaseParams
     mode: PipelineMode
     batcher: Optional[Batcher] = None
 

@@ -30,12 +30,12 @@ class Resource:
         self.abs_path: Optional[str] = None  # set when registered with a ResourceManager
 
     @staticmethod
-    def encode(resource: Optional["Resource"]) -> Optional[str]:
+    def encode(resource: Optional[Resource]) -> Optional[str]:
         """Serialise as its path (None stays None)."""
         return None if resource is None else resource.initial_path
 
     @staticmethod
-    def decode(value: Any) -> Optional["Resource"]:
+    def decode(value: Any) -> Optional[Resource]:
         """Deserialise from a path (a Resource is kept as is)."""
         if value is None or isinstance(value, Resource):
             return value
