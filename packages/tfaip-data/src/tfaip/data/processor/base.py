@@ -41,7 +41,7 @@ class DataProcessorParams:
         """The processor class these params configure."""
         raise NotImplementedError("Implement `cls()` in your DataProcessorParams to return its processor class.")
 
-    def create(self, data_params: DataBaseParams, mode: PipelineMode) -> "DataProcessorBase":
+    def create(self, data_params: "DataBaseParams", mode: PipelineMode) -> "DataProcessorBase":
         """Create the processor for `mode` (it must be one of `modes`)."""
         if mode not in self.modes:
             raise ValueError(
@@ -66,7 +66,7 @@ class DataProcessorBase(Generic[TP], ABC):
     Implement `MappingDataProcessor` or `GeneratingDataProcessor`, not this class.
     """
 
-    def __init__(self, params: TP, data_params: DataBaseParams, mode: PipelineMode):
+    def __init__(self, params: TP, data_params: "DataBaseParams", mode: PipelineMode):
         self.params: TP = params
         self.data_params = data_params
         self.mode = mode
