@@ -21,7 +21,7 @@ import time
 import weakref
 from collections import deque
 from multiprocessing.connection import wait
-from typing import Deque, List
+from typing import Deque, List, Optional
 
 from tfaip.data.errors import WorkerCrashedError
 from tfaip.data.parallel.transport import Channel
@@ -102,12 +102,13 @@ class WorkerPool:
 
     def _start_worker(self) -> None:
         parent_conn, child_conn = multiprocessing.Pipe(duplex=True)
-        inherited = [fd for w in self._workers for fd in w.channel.fileno_list()]
         channel = Channel(parent_conn)
+        # a forked child inherits every descriptor of the parent: it must close the parent's ends
+        inherited = [fd for w in [*self._workers, _Worker("", None, channel)] for fd in w.channel.fileno_list()]
         name = next(self._names)
         process = self._ctx.Process(
             target=worker_main,
-            args=(child_conn, name, self._spec, inherited + channel.fileno_list()),
+            args=(child_conn, name, self._spec, inherited if self._ctx.get_start_method() == "fork" else []),
             name=f"tfaip-data-{name.replace(' ', '-')}",
             daemon=True,
         )
@@ -129,8 +130,14 @@ class WorkerPool:
     def submit(self, chunk: Chunk) -> None:
         """Give `chunk` to the least busy worker (call only when `has_capacity`)."""
         worker = min((w for w in self._workers if not w.retiring), key=lambda w: len(w.outstanding))
-        worker.channel.send(chunk)
         worker.outstanding.append(chunk)
+        try:
+            worker.channel.send(chunk)
+        except OSError:  # it died; report what it sent before (e.g. an error creating processors)
+            while worker.channel.conn.poll():
+                self._read(worker)
+            worker.process.join(_JOIN_TIMEOUT)
+            self._raise_crash(worker)
         worker.tasks += 1
         if 0 < self._max_tasks <= worker.tasks:
             worker.channel.send(STOP)
@@ -146,17 +153,26 @@ class WorkerPool:
                 by_handle[w.process.sentinel] = w
             for handle in wait(list(by_handle)):
                 worker = by_handle[handle]
+                if worker not in self._workers:  # retired while handling an earlier handle
+                    continue
                 if handle is worker.channel.conn or worker.channel.conn.poll():
-                    try:
-                        status, payload, cause = worker.channel.recv()
-                    except (EOFError, OSError):
-                        worker.process.join(_JOIN_TIMEOUT)
-                        self._raise_crash(worker)
-                    if status == "error":
-                        raise payload from cause
-                    worker.outstanding.popleft()
-                    return payload
-                self._handle_exit(worker)
+                    result = self._read(worker)
+                    if result is not None:
+                        return result
+                else:
+                    self._handle_exit(worker)
+
+    def _read(self, worker: _Worker) -> Optional[ChunkResult]:
+        """The next result of `worker`; None if it has exited; raises the error it sent."""
+        try:
+            status, payload, cause = worker.channel.recv()
+        except (EOFError, OSError):  # the worker closed its end: it has exited
+            self._handle_exit(worker)
+            return None
+        if status == "error":
+            raise payload from cause
+        worker.outstanding.popleft()
+        return payload
 
     def _handle_exit(self, worker: _Worker) -> None:
         worker.process.join(_JOIN_TIMEOUT)

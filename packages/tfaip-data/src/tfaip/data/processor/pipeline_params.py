@@ -62,7 +62,9 @@ class DataProcessorPipelineParams(ABC):
         for stage in self.stages():
             stage.processors = [replacement if isinstance(p, t) else p for p in stage.processors]
 
-    def create(self, data_pipeline_params: "DataPipelineParams", data_params: "DataBaseParams") -> DataProcessorPipeline:
+    def create(
+        self, data_pipeline_params: "DataPipelineParams", data_params: "DataBaseParams"
+    ) -> DataProcessorPipeline:
         """Create the runnable pipeline, e.g. for standalone use with `pipeline.apply(samples)`."""
         return DataProcessorPipeline(self.stages(), data_pipeline_params, data_params)
 

@@ -1,0 +1,162 @@
+"""Benchmark of the tfaip data pipeline against a plain loop, torch's DataLoader and tf.data.
+
+Prints one JSON line. All figures come from the same run; ratios compare wall times of
+the same workload (see _workload.py): N samples, ~1 ms of pure Python each, batches of 32
+padded. Optional baselines (torch, tensorflow) are reported as null when not installed.
+
+    hatch run bench:data-pipeline            # 20,000 samples
+    hatch run bench:data-pipeline --n 2000   # quick look
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _workload import (
+    BenchDataParams,
+    BenchGeneratorParams,
+    HeavyParams,
+    LargeParams,
+    collate,
+    heavy,
+    make_sample,
+)
+
+from tfaip.data import DataPipelineParams, SequentialProcessorPipelineParams
+
+BATCH = 32
+
+
+def timed(fn):
+    start = time.perf_counter()
+    batches = fn()
+    return time.perf_counter() - start, batches
+
+
+def plain_loop(n):
+    batches, pending = 0, []
+    for i in range(n):
+        s = make_sample(i)
+        pending.append((heavy(s.inputs["seq"]), s.targets["label"]))
+        if len(pending) == BATCH:
+            collate(pending)
+            batches, pending = batches + 1, []
+    return batches + (1 if pending else 0)
+
+
+def tfaip_batches(n, parallel, processor, workers=2, batch=BATCH, consume=None):
+    params = BenchDataParams(pre_proc=SequentialProcessorPipelineParams(run_parallel=parallel, processors=[processor]))
+    pipeline = params.create().create_pipeline(
+        DataPipelineParams(batch_size=batch, num_processes=workers), BenchGeneratorParams(n=n)
+    )
+    count = 0
+    with pipeline.generate_input_batches() as batches:
+        for b in batches:
+            if consume:
+                consume(b)
+            count += 1
+    return count
+
+
+def torch_loader(n):
+    try:
+        import torch.utils.data as tud
+    except ImportError:
+        return None
+
+    class DS(tud.Dataset):
+        def __len__(self):
+            return n
+
+        def __getitem__(self, i):
+            s = make_sample(i)
+            return heavy(s.inputs["seq"]), s.targets["label"]
+
+    loader = tud.DataLoader(DS(), batch_size=BATCH, num_workers=2, collate_fn=collate)
+    return sum(1 for _ in loader)
+
+
+def tf_py_function(n):
+    try:
+        import tensorflow as tf
+    except ImportError:
+        return None
+
+    def gen():
+        for i in range(n):
+            s = make_sample(i)
+            yield s.inputs["seq"], s.targets["label"]
+
+    def py(seq):
+        return heavy(seq.numpy())
+
+    def mapped(seq, label):
+        out = tf.py_function(py, [seq], tf.float32)
+        out.set_shape([None])
+        return out, label
+
+    ds = tf.data.Dataset.from_generator(
+        gen,
+        output_signature=(tf.TensorSpec([None], tf.int64), tf.TensorSpec([1], tf.int64)),
+    )
+    ds = ds.map(mapped, num_parallel_calls=tf.data.AUTOTUNE).padded_batch(BATCH).prefetch(tf.data.AUTOTUNE)
+    return sum(1 for _ in ds.as_numpy_iterator())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=20000, help="samples of the CPU-bound workload")
+    parser.add_argument("--n-large", type=int, default=2000, help="samples of the 1 MiB workload")
+    args = parser.parse_args()
+    n, n_large = args.n, args.n_large
+
+    results = {"n": n, "batch_size": BATCH, "cpus": os.cpu_count(), "python": platform.python_version()}
+    t = {}
+    t["plain_loop"], _ = timed(lambda: plain_loop(n))
+    t["tfaip_serial"], _ = timed(lambda: tfaip_batches(n, False, HeavyParams()))
+    t["tfaip_2_workers"], count = timed(lambda: tfaip_batches(n, True, HeavyParams()))
+    assert count == -(-n // BATCH), count
+    for name, fn in (("torch_dataloader_2_workers", torch_loader), ("tf_data_py_function_autotune", tf_py_function)):
+        seconds, out = timed(lambda fn=fn: fn(n))
+        t[name] = seconds if out is not None else None
+
+    def consume(batch):  # a consumer reads what it gets
+        float(batch.inputs["img"].sum())
+
+    large_batch = 8
+    t["large_in_process"], _ = timed(
+        lambda: tfaip_batches(n_large, False, LargeParams(), batch=large_batch, consume=consume)
+    )
+    t["large_2_workers"], _ = timed(
+        lambda: tfaip_batches(n_large, True, LargeParams(), batch=large_batch, consume=consume)
+    )
+
+    def ratio(a, b):
+        return None if t[a] is None or t[b] is None else round(t[a] / t[b], 3)
+
+    results["seconds"] = {k: (round(v, 3) if v is not None else None) for k, v in t.items()}
+    results["samples_per_s_tfaip_2_workers"] = round(n / t["tfaip_2_workers"], 1)
+    results["ratios"] = {
+        "tfaip_2_workers_vs_serial": ratio("tfaip_serial", "tfaip_2_workers"),
+        "tfaip_2_workers_vs_plain_loop": ratio("plain_loop", "tfaip_2_workers"),
+        "tfaip_serial_vs_plain_loop": ratio("plain_loop", "tfaip_serial"),
+        "tfaip_2_workers_vs_torch_dataloader": ratio("torch_dataloader_2_workers", "tfaip_2_workers"),
+        "tfaip_2_workers_vs_tf_py_function": ratio("tf_data_py_function_autotune", "tfaip_2_workers"),
+        "torch_dataloader_vs_plain_loop": ratio("plain_loop", "torch_dataloader_2_workers"),
+        "tf_py_function_vs_plain_loop": ratio("plain_loop", "tf_data_py_function_autotune"),
+    }
+    results["large_1mib"] = {
+        "n": n_large,
+        "batch_size": large_batch,
+        "ipc_overhead_2_workers_vs_in_process": round(t["large_2_workers"] / t["large_in_process"] - 1, 3),
+    }
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,228 @@
+"""Processors, generators and data used by the tfaip-data tests (importable by workers)."""
+
+import os
+import random
+import signal
+import time
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+import numpy as np
+from paiargparse import pai_dataclass, pai_meta
+
+from tfaip.data import (
+    DataBase,
+    DataBaseParams,
+    DataGenerator,
+    DataGeneratorParams,
+    DataProcessorParams,
+    GeneratingDataProcessor,
+    MappingDataProcessor,
+    PipelineMode,
+    Resource,
+    Sample,
+    resource_field,
+)
+
+
+class Spec:
+    def __init__(self, shape, dtype):
+        self.shape, self.dtype = shape, dtype
+
+
+def make_sample(i: int) -> Sample:
+    return Sample(inputs=i, targets=i, meta={"id": f"s{i}"})
+
+
+@pai_dataclass
+@dataclass
+class CountGeneratorParams(DataGeneratorParams):
+    n: int = 100
+
+    @staticmethod
+    def cls():
+        return CountGenerator
+
+
+class CountGenerator(DataGenerator[CountGeneratorParams]):
+    def __len__(self):
+        return self.params.n
+
+    def generate(self):
+        return (make_sample(i) for i in range(self.params.n))
+
+
+@pai_dataclass
+@dataclass
+class ToArrayParams(DataProcessorParams):
+    """inputs i -> {"x": arange(i % 5 + 1) + i}, targets i -> {"y": [i]}"""
+
+    @staticmethod
+    def cls():
+        return ToArray
+
+
+class ToArray(MappingDataProcessor[ToArrayParams]):
+    def apply(self, sample):
+        i = sample.inputs
+        x = np.arange(i % 5 + 1, dtype=np.float32) + i
+        return sample.new_inputs({"x": x}).new_targets({"y": np.asarray([i], dtype=np.int64)})
+
+
+@pai_dataclass
+@dataclass
+class AddParams(DataProcessorParams):
+    value: float = 1.0
+
+    @staticmethod
+    def cls():
+        return Add
+
+
+class Add(MappingDataProcessor[AddParams]):
+    def apply(self, sample):
+        return sample.new_inputs({"x": sample.inputs["x"] + self.params.value})
+
+
+@pai_dataclass
+@dataclass
+class NoiseParams(DataProcessorParams):
+    @staticmethod
+    def cls():
+        return Noise
+
+
+class Noise(MappingDataProcessor[NoiseParams]):
+    """Random augmentation through the global RNGs."""
+
+    def apply(self, sample):
+        x = sample.inputs["x"] + np.random.rand() + random.random()
+        return sample.new_inputs({"x": x.astype(np.float32)})
+
+
+@pai_dataclass
+@dataclass
+class DropOddParams(DataProcessorParams):
+    @staticmethod
+    def cls():
+        return DropOdd
+
+
+class DropOdd(MappingDataProcessor[DropOddParams]):
+    def apply(self, sample):
+        return None if sample.targets["y"][0] % 2 else sample
+
+
+@pai_dataclass
+@dataclass
+class DuplicateParams(DataProcessorParams):
+    @staticmethod
+    def cls():
+        return Duplicate
+
+
+class Duplicate(GeneratingDataProcessor[DuplicateParams]):
+    def generate(self, samples):
+        for s in samples:
+            yield s
+            yield s.new_meta({"id": s.meta["id"] + "-copy"})
+
+
+@pai_dataclass
+@dataclass
+class FailParams(DataProcessorParams):
+    at: int = 13
+    how: str = "raise"  # raise | kill | exit | unpicklable
+
+    @staticmethod
+    def cls():
+        return Fail
+
+
+class Fail(MappingDataProcessor[FailParams]):
+    def apply(self, sample):
+        if sample.targets["y"][0] == self.params.at:
+            if self.params.how == "raise":
+                raise KeyError("no such glyph")
+            if self.params.how == "kill":
+                os.kill(os.getpid(), signal.SIGKILL)
+            if self.params.how == "exit":
+                os._exit(3)
+            if self.params.how == "unpicklable":
+                return sample.new_meta({"id": "bad", "fn": lambda: 0})
+        return sample
+
+
+@pai_dataclass
+@dataclass
+class BrokenInitParams(DataProcessorParams):
+    @staticmethod
+    def cls():
+        return BrokenInit
+
+
+class BrokenInit(MappingDataProcessor[BrokenInitParams]):
+    def __init__(self, params, data_params, mode):
+        super().__init__(params, data_params, mode)
+        raise OSError("model file missing")
+
+    def apply(self, sample):
+        return sample
+
+
+@pai_dataclass
+@dataclass
+class SlowParams(DataProcessorParams):
+    seconds: float = 0.05
+
+    @staticmethod
+    def cls():
+        return Slow
+
+
+class Slow(MappingDataProcessor[SlowParams]):
+    def apply(self, sample):
+        time.sleep(self.params.seconds)
+        return sample
+
+
+@pai_dataclass
+@dataclass
+class BigParams(DataProcessorParams):
+    @staticmethod
+    def cls():
+        return Big
+
+
+class Big(MappingDataProcessor[BigParams]):
+    def apply(self, sample):
+        i = sample.targets["y"][0]
+        return sample.new_inputs({"x": sample.inputs["x"], "img": np.full((256, 256), i, dtype=np.float32)})
+
+
+@pai_dataclass
+@dataclass
+class ToyDataParams(DataBaseParams):
+    charset: Optional[Resource] = resource_field(help="A charset file.")
+    processors: List[str] = field(default_factory=list, metadata=pai_meta(help="unused"))
+
+    @staticmethod
+    def cls():
+        return ToyData
+
+
+class ToyData(DataBase[ToyDataParams]):
+    def _input_layer_specs(self):
+        return {"x": Spec([None], "float32")}
+
+    def _target_layer_specs(self):
+        return {"y": Spec([1], "int64")}
+
+    def _padding_values(self):
+        return {"x": -1.0}
+
+    def element_length(self, sample):
+        return len(sample.inputs["x"])
+
+
+TRAINING = PipelineMode.TRAINING
