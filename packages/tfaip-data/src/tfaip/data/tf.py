@@ -26,9 +26,12 @@ def batched_specs(specs: Dict[str, Any]) -> Dict[str, tf.TensorSpec]:
 
 
 def _converted(values: Optional[Dict[str, Any]], specs: Dict[str, tf.TensorSpec], what: str) -> Dict[str, np.ndarray]:
-    if values is None or set(values) != set(specs):
-        found = "nothing" if values is None else sorted(values)
-        raise ValueError(f"The batch {what} have the keys {found} but the specs declare {sorted(specs)}.")
+    if not isinstance(values, dict) or set(values) != set(specs):
+        found = f"the keys {sorted(values)}" if isinstance(values, dict) else f"a {type(values).__name__}"
+        raise ValueError(
+            f"The batch {what} are {found}, but the specs declare the keys {sorted(specs)}: the processors must "
+            f"produce a dict with exactly these keys as sample {what}."
+        )
     return {k: np.asarray(values[k], dtype=specs[k].dtype.as_numpy_dtype) for k in specs}
 
 
