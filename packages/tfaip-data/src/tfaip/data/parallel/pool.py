@@ -132,7 +132,7 @@ class WorkerPool:
         worker = min((w for w in self._workers if not w.retiring), key=lambda w: len(w.outstanding))
         worker.outstanding.append(chunk)
         try:
-            worker.channel.send(chunk)
+            worker.channel.send((chunk, worker.channel.take_released()))
         except OSError:  # it died; report what it sent before (e.g. an error creating processors)
             while worker.channel.conn.poll():
                 self._read(worker)

@@ -1,33 +1,47 @@
 """Messages between the parent and a worker over one Unix socket pair.
 
-    sender                                              receiver
-    pickle.dumps(obj, protocol=5, buffer_callback)      ──►  pickle.loads(data, buffers=...)
-      small (<= INLINE_LIMIT): header + bytes inline         buffers are slices of a private
-      large: bytes written to an anonymous shared-memory     copy of the message
-             file (memfd), its descriptor sent over the     buffers are slices of the mmap'ed
-             socket (SCM_RIGHTS)                              file: numpy arrays are zero-copy
+    sender                                             receiver
+    pickle.dumps(obj, protocol=5, buffer_callback) ─►  pickle.loads(data, buffers=...)
+      small (<= INLINE_LIMIT): bytes inline              buffers: slices of a private copy
+      large, one-off: written to an anonymous            buffers: slices of the mmap'ed file
+        shared-memory file (memfd) whose descriptor
+        follows over the socket (SCM_RIGHTS)
+      large, reused slab (worker results): written       the slab is mapped once and kept;
+        into a slab the receiver already maps            arrays are zero-copy views of it;
+                                                         when the last one is garbage, the
+                                                         slab id goes back to the sender
 
-Numpy arrays travel as out-of-band pickle buffers, so large arrays are copied exactly once
-(into the shared file) and never pickled. The shared file has no name: it disappears when
-the last descriptor and the last array viewing it are gone, so a crash cannot leak it.
-Inline messages stay small, which bounds what one direction of a socket can hold and so
-rules out a deadlock between a parent writing tasks and a worker writing results.
+Numpy arrays travel as out-of-band pickle buffers, so a large array is copied once and
+never pickled. Slabs are reused because fresh shared pages are expensive (allocation and
+page faults cost more than the copy); a slab is only rewritten after the receiver has
+released it. Shared files have no name: they vanish with the last descriptor or mapping,
+so a crash cannot leak them. Inline messages stay small, which bounds what one direction
+of a socket holds and rules out a deadlock between a parent writing tasks and a worker
+writing results.
 """
 
 from __future__ import annotations
 
+import collections
+import math
 import mmap
 import os
 import pickle
 import socket
 import struct
 import tempfile
+import weakref
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any, List
+from typing import Any, Deque, Dict, List, Optional
+
+import numpy as np
 
 INLINE_LIMIT = 16 * 1024
+MAX_FREE_SLABS = 4
 _ALIGN = 64
-_INLINE, _SHARED = b"I", b"S"
+_INLINE, _ONE_OFF, _SLAB = b"I", b"S", b"R"
+_MAP_FLAGS = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
 
 
 def _anonymous_file(size: int) -> int:
@@ -41,18 +55,84 @@ def _anonymous_file(size: int) -> int:
     return fd
 
 
-def _write_all(fd: int, data: memoryview, offset: int) -> None:
-    while data.nbytes:
-        written = os.pwrite(fd, data, offset)
-        data, offset = data[written:], offset + written
+def _layout(sizes: List[int]):
+    offsets, end = [], 0
+    for size in sizes:
+        offsets.append(end)
+        end = -(-(end + size) // _ALIGN) * _ALIGN
+    return offsets, end
+
+
+def _size_class(nbytes: int) -> int:
+    """Round up to one of four sizes per power of two (at most 19% slack) and whole pages."""
+    size = 2 ** (math.ceil(math.log2(max(nbytes, 1 << 16)) * 4) / 4)
+    return -(-int(math.ceil(size)) // mmap.PAGESIZE) * mmap.PAGESIZE
+
+
+@dataclass
+class _Slab:
+    fd: int
+    view: memoryview
+    size: int
+    busy: bool = False
+    announced: bool = False  # the receiver has the descriptor
+
+
+class _SlabAllocator:
+    """Sender side: slabs of shared memory, reused once the receiver releases them."""
+
+    def __init__(self):
+        self.slabs: Dict[int, _Slab] = {}
+        self._next_id = 0
+
+    def acquire(self, nbytes: int) -> tuple:
+        """A free slab of at least `nbytes` (new if none fits) and the ids of dropped free slabs."""
+        free = [(s.size, i) for i, s in self.slabs.items() if not s.busy and s.size >= nbytes]
+        if free:
+            slab_id = min(free)[1]
+        else:
+            size = _size_class(nbytes)
+            fd = _anonymous_file(size)
+            slab_id, self._next_id = self._next_id, self._next_id + 1
+            self.slabs[slab_id] = _Slab(fd, memoryview(mmap.mmap(fd, size, flags=_MAP_FLAGS)), size)
+        self.slabs[slab_id].busy = True
+        return slab_id, self._drop_excess_free()
+
+    def _drop_excess_free(self) -> List[int]:
+        free = sorted((s.size, i) for i, s in self.slabs.items() if not s.busy)
+        dropped = [i for _, i in free[: max(0, len(free) - MAX_FREE_SLABS)]]
+        for i in dropped:
+            slab = self.slabs.pop(i)
+            slab.view.release()
+            os.close(slab.fd)
+        return dropped
+
+    def release(self, slab_ids: List[int]) -> None:
+        for i in slab_ids:
+            if i in self.slabs:
+                self.slabs[i].busy = False
+
+    def close(self) -> None:
+        for slab in self.slabs.values():
+            slab.view.release()
+            os.close(slab.fd)
+        self.slabs.clear()
 
 
 class Channel:
-    """One end of a socket pair that sends and receives Python objects (see module doc)."""
+    """One end of a socket pair that sends and receives Python objects (see module doc).
 
-    def __init__(self, conn: Connection):
+    Args:
+        conn: a duplex multiprocessing connection (a Unix socket).
+        reuse_memory: send large messages through reusable slabs (for a worker's results).
+    """
+
+    def __init__(self, conn: Connection, reuse_memory: bool = False):
         self.conn = conn
         self._sock = socket.fromfd(conn.fileno(), socket.AF_UNIX, socket.SOCK_STREAM)
+        self._allocator = _SlabAllocator() if reuse_memory else None
+        self._maps: Dict[int, mmap.mmap] = {}  # receiver: slabs of the peer
+        self._released: Deque[int] = collections.deque()  # receiver: slabs whose arrays are gone
 
     def fileno_list(self) -> List[int]:
         """The descriptors this channel holds (closed in forked children that must not keep them)."""
@@ -65,49 +145,94 @@ class Channel:
         pieces = [memoryview(data)] + [b.raw() for b in buffers]
         sizes = [p.nbytes for p in pieces]
         if sum(sizes) <= INLINE_LIMIT:
-            header = _INLINE + struct.pack(f"<I{len(sizes)}Q", len(sizes), *sizes)
-            self.conn.send_bytes(b"".join([header, *pieces]))
-            return
-        offsets, end = [], 0
-        for size in sizes:
-            offsets.append(end)
-            end = -(-(end + size) // _ALIGN) * _ALIGN
-        fd = _anonymous_file(end)
+            self.conn.send_bytes(b"".join([_INLINE, struct.pack(f"<I{len(sizes)}Q", len(sizes), *sizes), *pieces]))
+        elif self._allocator is not None:
+            self._send_slab(pieces, sizes)
+        else:
+            self._send_one_off(pieces, sizes)
+
+    def _send_one_off(self, pieces: List[memoryview], sizes: List[int]) -> None:
+        offsets, total = _layout(sizes)
+        fd = _anonymous_file(total)
         try:
-            for piece, offset in zip(pieces, offsets):
-                _write_all(fd, piece, offset)
-            n = len(sizes)
-            self.conn.send_bytes(_SHARED + struct.pack(f"<IQ{n}Q{n}Q", n, end, *sizes, *offsets))
+            with mmap.mmap(fd, total, flags=_MAP_FLAGS) as target:
+                for piece, offset in zip(pieces, offsets):
+                    target[offset : offset + piece.nbytes] = piece.cast("B")
+            self.conn.send_bytes(_ONE_OFF + pickle.dumps((total, sizes, offsets)))
             socket.send_fds(self._sock, [b"F"], [fd])
         finally:
             os.close(fd)
 
+    def _send_slab(self, pieces: List[memoryview], sizes: List[int]) -> None:
+        offsets, total = _layout(sizes)
+        slab_id, dropped = self._allocator.acquire(total)
+        slab = self._allocator.slabs[slab_id]
+        for piece, offset in zip(pieces, offsets):
+            slab.view[offset : offset + piece.nbytes] = piece.cast("B")
+        header = (slab_id, slab.size, total, sizes, offsets, dropped, not slab.announced)
+        self.conn.send_bytes(_SLAB + pickle.dumps(header))
+        if not slab.announced:
+            socket.send_fds(self._sock, [b"F"], [slab.fd])
+            slab.announced = True
+
+    def release(self, slab_ids: List[int]) -> None:
+        """Sender side: the receiver no longer uses these slabs."""
+        if self._allocator is not None:
+            self._allocator.release(slab_ids)
+
+    def take_released(self) -> List[int]:
+        """Receiver side: ids of the peer's slabs whose arrays were all garbage-collected."""
+        released = []
+        while self._released:
+            released.append(self._released.popleft())
+        return released
+
+    def _receive_fd(self) -> int:
+        _, fds, _, _ = socket.recv_fds(self._sock, 1, 1)
+        if not fds:
+            raise EOFError("the peer closed the channel while sending shared memory")
+        return fds[0]
+
     def recv(self) -> Any:
         """Receive one object; raises EOFError when the other end is closed."""
         message = self.conn.recv_bytes()
-        kind, body = message[:1], message[1:]
-        (n,) = struct.unpack_from("<I", body)
+        kind, body = message[:1], memoryview(message)[1:]
         if kind == _INLINE:
+            (n,) = struct.unpack_from("<I", body)
             sizes = struct.unpack_from(f"<{n}Q", body, 4)
             view = memoryview(bytearray(body[4 + 8 * n :]))  # writable copy: arrays may be modified
-            offsets, pos = [], 0
-            for size in sizes:
-                offsets.append(pos)
-                pos += size
-        else:
-            total, *rest = struct.unpack_from(f"<Q{2 * n}Q", body, 4)
-            sizes, offsets = rest[:n], rest[n:]
-            _, fds, _, _ = socket.recv_fds(self._sock, 1, 1)
-            if not fds:
-                raise EOFError("the peer closed the channel while sending shared memory")
+            offsets = np.cumsum((0, *sizes[:-1])).tolist()
+        elif kind == _ONE_OFF:
+            total, sizes, offsets = pickle.loads(body)
+            fd = self._receive_fd()
             try:
-                view = memoryview(mmap.mmap(fds[0], total))
+                view = memoryview(mmap.mmap(fd, total, flags=_MAP_FLAGS))
             finally:
-                os.close(fds[0])
+                os.close(fd)
+        else:
+            view, sizes, offsets = self._slab_view(*pickle.loads(body))
         pieces = [view[o : o + s] for o, s in zip(offsets, sizes)]
         return pickle.loads(pieces[0], buffers=pieces[1:])
 
+    def _slab_view(self, slab_id, size, total, sizes, offsets, dropped, has_fd):
+        for i in dropped:
+            self._maps.pop(i, None)  # unmapped once no array uses it any more
+        if has_fd:
+            fd = self._receive_fd()
+            try:
+                self._maps[slab_id] = mmap.mmap(fd, size, flags=_MAP_FLAGS)
+            finally:
+                os.close(fd)
+        # every array of this message is a view of `lease`; when the last one dies, so does
+        # the lease, and the slab goes back to the sender
+        lease = np.frombuffer(self._maps[slab_id], dtype=np.uint8, count=total)
+        weakref.finalize(lease, self._released.append, slab_id)
+        return lease, sizes, offsets
+
     def close(self) -> None:
-        """Close both descriptors."""
+        """Close the descriptors; mappings stay alive while arrays use them."""
+        if self._allocator is not None:
+            self._allocator.close()
+        self._maps.clear()
         self._sock.close()
         self.conn.close()

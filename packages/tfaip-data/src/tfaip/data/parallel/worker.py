@@ -20,6 +20,7 @@ from tfaip.data.processor.chain import processor_error
 from tfaip.data.processor.stage import StageRunner, StageSpec
 
 STOP = None  # message that asks a worker to exit after the chunks sent before it
+# any other message is (Chunk, ids of result slabs the parent released)
 
 
 def _picklable_cause(error: BaseException) -> Optional[BaseException]:
@@ -50,7 +51,7 @@ def worker_main(conn: Connection, name: str, spec: StageSpec, close_fds: List[in
             os.close(fd)
         except OSError:
             pass
-    channel = Channel(conn)
+    channel = Channel(conn, reuse_memory=True)
     name = f"{name} (pid {os.getpid()})"
     try:
         runner = StageRunner(spec)
@@ -59,11 +60,13 @@ def worker_main(conn: Connection, name: str, spec: StageSpec, close_fds: List[in
         return
     while True:
         try:
-            chunk = channel.recv()
+            task = channel.recv()
         except (EOFError, OSError):  # the parent is gone
             return
-        if chunk is STOP:
+        if task is STOP:
             return
+        chunk, released_slabs = task
+        channel.release(released_slabs)
         try:
             message = ("ok", runner.run(chunk), None)
         except Exception as e:
