@@ -33,7 +33,7 @@ import tempfile
 import weakref
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any, Deque, Dict, List, Optional
+from typing import Any, Deque, Dict, List
 
 import numpy as np
 
