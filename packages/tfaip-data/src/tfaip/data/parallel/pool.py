@@ -104,7 +104,8 @@ class WorkerPool:
         parent_conn, child_conn = multiprocessing.Pipe(duplex=True)
         channel = Channel(parent_conn)
         # a forked child inherits every descriptor of the parent: it must close the parent's ends
-        inherited = [fd for w in [*self._workers, _Worker("", None, channel)] for fd in w.channel.fileno_list()]
+        channels = [*(w.channel for w in self._workers), channel]
+        inherited = [fd for c in channels for fd in c.fileno_list()]
         name = next(self._names)
         process = self._ctx.Process(
             target=worker_main,
@@ -184,11 +185,11 @@ class WorkerPool:
         self._raise_crash(worker)
 
     def _raise_crash(self, worker: _Worker) -> None:
-        what = _describe_chunk(worker.outstanding[0]) if worker.outstanding else "no chunk"
+        what = f"while processing {_describe_chunk(worker.outstanding[0])}" if worker.outstanding else "while idle"
         processors = ", ".join(_processor_names(self._spec)) or "none"
         raise WorkerCrashedError(
-            f"Data {worker.name} (pid {worker.process.pid}) {_exit_description(worker.process.exitcode)} while "
-            f"processing {what} with the processors [{processors}]. If the system ran out of memory, lower "
+            f"Data {worker.name} (pid {worker.process.pid}) {_exit_description(worker.process.exitcode)} {what} "
+            f"with the processors [{processors}]. If the system ran out of memory, lower "
             "num_processes, prefetch or batch_size; if a processor calls os._exit or crashes the interpreter "
             "(e.g. in a C extension), run the pipeline with run_parallel=False to see where."
         )

@@ -66,7 +66,7 @@ def _layout(sizes: List[int]):
 def _size_class(nbytes: int) -> int:
     """Round up to one of four sizes per power of two (at most 19% slack) and whole pages."""
     size = 2 ** (math.ceil(math.log2(max(nbytes, 1 << 16)) * 4) / 4)
-    return -(-int(math.ceil(size)) // mmap.PAGESIZE) * mmap.PAGESIZE
+    return -(-math.ceil(size) // mmap.PAGESIZE) * mmap.PAGESIZE
 
 
 @dataclass
