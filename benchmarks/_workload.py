@@ -11,6 +11,7 @@ import numpy as np
 from paiargparse import pai_dataclass
 
 from tfaip.data import (
+    ArraySpec,
     DataBase,
     DataBaseParams,
     DataGenerator,
@@ -22,13 +23,6 @@ from tfaip.data import (
 )
 
 ROUNDS = 240  # ~1 ms per sample on this 2-core VM (about 40 values x 240 rounds)
-
-
-class Spec:
-    """A minimal spec (anything with .shape and .dtype works, no TensorFlow needed)."""
-
-    def __init__(self, shape, dtype):
-        self.shape, self.dtype = shape, dtype
 
 
 def make_sample(i: int) -> Sample:
@@ -99,10 +93,10 @@ class BenchDataParams(DataBaseParams):
 
 class BenchData(DataBase[BenchDataParams]):
     def _input_layer_specs(self):
-        return {"seq": Spec([None], "float32"), "img": Spec([512, 512], "float32")}
+        return {"seq": ArraySpec([None], "float32"), "img": ArraySpec([512, 512], "float32")}
 
     def _target_layer_specs(self):
-        return {"label": Spec([1], "int64")}
+        return {"label": ArraySpec([1], "int64")}
 
 
 @pai_dataclass

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tfaip.data import (
+    ArraySpec,
     DataBase,
     DataBaseParams,
     DataGenerator,
@@ -116,11 +117,6 @@ class DigitsDataParams(DataBaseParams):
         return DigitsData
 
 
-class Spec:
-    def __init__(self, shape, dtype):
-        self.shape, self.dtype = shape, dtype
-
-
 class DigitsData(DataBase[DigitsDataParams]):
     @classmethod
     def default_params(cls):
@@ -132,10 +128,10 @@ class DigitsData(DataBase[DigitsDataParams]):
         return params
 
     def _input_layer_specs(self):
-        return {"img": Spec([28, 28], "float32")}
+        return {"img": ArraySpec([28, 28], "float32")}
 
     def _target_layer_specs(self):
-        return {"gt": Spec([1], "int64")}
+        return {"gt": ArraySpec([1], "int64")}
 
 
 @pai_dataclass

@@ -11,6 +11,7 @@ import numpy as np
 from paiargparse import pai_dataclass, pai_meta
 
 from tfaip.data import (
+    ArraySpec,
     DataBase,
     DataBaseParams,
     DataGenerator,
@@ -25,9 +26,7 @@ from tfaip.data import (
 )
 
 
-class Spec:
-    def __init__(self, shape, dtype):
-        self.shape, self.dtype = shape, dtype
+Spec = ArraySpec
 
 
 def make_sample(i: int) -> Sample:
