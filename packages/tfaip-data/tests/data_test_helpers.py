@@ -25,7 +25,6 @@ from tfaip.data import (
     resource_field,
 )
 
-
 Spec = ArraySpec
 
 

@@ -27,8 +27,8 @@ from tfaip.data.processor.pipeline_params import (
 )
 from tfaip.data.resource.manager import ResourceManager
 from tfaip.data.resource.resource import Resource, resource_field
-from tfaip.data.spec import ArraySpec
 from tfaip.data.sample import GENERAL_PROCESSOR, INPUT_PROCESSOR, TARGETS_PROCESSOR, PipelineMode, Sample
+from tfaip.data.spec import ArraySpec
 
 __all__ = [
     "ArraySpec",
