@@ -224,3 +224,23 @@ class ToyData(DataBase[ToyDataParams]):
 
 
 TRAINING = PipelineMode.TRAINING
+
+
+PULLED = []  # samples taken from CountingGenerator, in the parent
+
+
+@pai_dataclass
+@dataclass
+class CountingGeneratorParams(DataGeneratorParams):
+    n: int = 1000
+
+    @staticmethod
+    def cls():
+        return CountingGenerator
+
+
+class CountingGenerator(CountGenerator):
+    def generate(self):
+        for i in range(self.params.n):
+            PULLED.append(i)
+            yield make_sample(i)
