@@ -244,3 +244,34 @@ class CountingGenerator(CountGenerator):
         for i in range(self.params.n):
             PULLED.append(i)
             yield make_sample(i)
+
+
+@pai_dataclass
+@dataclass
+class MediumGeneratorParams(DataGeneratorParams):
+    """Samples with ~14 KB inputs: inline messages (below the shared-memory threshold)."""
+
+    n: int = 400
+
+    @staticmethod
+    def cls():
+        return MediumGenerator
+
+
+class MediumGenerator(CountGenerator):
+    def generate(self):
+        for i in range(self.params.n):
+            yield Sample(inputs={"x": np.full(3500, i, dtype=np.float32)}, targets={"y": np.asarray([i])})
+
+
+@pai_dataclass
+@dataclass
+class PlusOneParams(DataProcessorParams):
+    @staticmethod
+    def cls():
+        return PlusOne
+
+
+class PlusOne(MappingDataProcessor[PlusOneParams]):
+    def apply(self, sample):
+        return sample.new_inputs({"x": sample.inputs["x"] + 1})

@@ -54,6 +54,17 @@ def test_dead_worker_is_reported_with_its_samples(how, expected):
     assert_no_children()
 
 
+def test_in_order_every_chunk_before_the_failing_one_is_delivered():
+    for parallel in (False, True):
+        pipeline = data_params([ToArrayParams(), FailParams(at=45)], parallel).pre_proc
+        delivered = []
+        with pytest.raises(DataProcessorError):
+            params = DataPipelineParams(num_processes=2, batch_size=4)
+            for sample in pipeline.create(params, data_params([])).apply(CountGeneratorParams(n=100)):
+                delivered.append(sample.meta["id"])
+        assert delivered == [f"s{i}" for i in range(44)]  # the chunks 0-10 (samples 0-43)
+
+
 def test_processor_that_cannot_be_created():
     with pytest.raises(DataProcessorError, match=r"BrokenInitParams failed .*creating.*OSError: model file missing"):
         batches_of(data_params([BrokenInitParams()]), n=10)

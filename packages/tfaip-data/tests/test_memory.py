@@ -1,9 +1,15 @@
 """Large arrays through shared memory, reuse of the result slabs, and back-pressure."""
 
-import gc
-
 import numpy as np
-from data_test_helpers import PULLED, BigParams, CountingGeneratorParams, ToArrayParams
+import pytest
+from data_test_helpers import (
+    PULLED,
+    BigParams,
+    CountingGeneratorParams,
+    MediumGeneratorParams,
+    PlusOneParams,
+    ToArrayParams,
+)
 from test_pipeline import batches_of, data_params
 
 from tfaip.data import DataPipelineParams
@@ -22,8 +28,7 @@ def test_large_batches_are_intact_even_while_slabs_are_reused():
             assert np.array_equal(img[:, 0, 0], labels)
             if i % 3 == 0:
                 kept.append((labels.copy(), img[:, 100:110, 5]))  # a view keeps its slab busy
-            del batch, img
-            gc.collect()
+            del batch, img  # reference counting frees the lease at once
     for labels, view in kept:  # no slab was rewritten while a view of it was alive
         assert np.array_equal(view, np.broadcast_to(labels[:, None], view.shape))
     view[0, 0] = -1  # writable
@@ -47,3 +52,15 @@ def test_a_slow_consumer_holds_back_the_generator():
             next(batches)
         # 3 batches consumed + at most `prefetch` chunks of 4 in flight
         assert len(PULLED) <= (3 + 4) * 4
+
+
+@pytest.mark.timeout(60)
+def test_many_medium_messages_in_flight_do_not_deadlock():
+    # both directions hold more than a socket buffer: the parent writes tasks while the
+    # worker writes results; the worker's reader thread keeps draining the tasks
+    params = data_params([PlusOneParams()])
+    pipeline = params.create().create_pipeline(
+        DataPipelineParams(batch_size=1, num_processes=1, prefetch=64), MediumGeneratorParams(n=400)
+    )
+    with pipeline.generate_input_batches() as batches:
+        assert [int(b.inputs["x"][0, 0]) for b in batches] == list(range(1, 401))

@@ -31,6 +31,7 @@ class DataProcessorError(DataPipelineError):
         self.error = error
         self.traceback = traceback
         self.worker = worker
+        self.chunk_id: Optional[int] = None  # set by the worker pool (ordered re-raising)
         where = f" in {worker}" if worker else ""
         super().__init__(
             f"{processor} failed on {sample}{where}: {error}\n\n"

@@ -25,12 +25,15 @@ from typing import Deque, List, Optional
 
 from tfaip.data.errors import WorkerCrashedError
 from tfaip.data.parallel.transport import Channel
-from tfaip.data.parallel.worker import STOP, worker_main
+from tfaip.data.parallel.worker import PEER_ERRORS, STOP, worker_main
 from tfaip.data.processor.chain import describe_range
 from tfaip.data.processor.stage import Chunk, ChunkResult, StageSpec
 from tfaip.data.sample import describe_sample
 
 _JOIN_TIMEOUT = 2.0
+# parent ends of every live pool's channels: a forked worker closes all of them, so that a
+# dead parent always leaves its workers reading EOF
+_LIVE_CHANNELS: "weakref.WeakSet[Channel]" = weakref.WeakSet()
 
 
 class _Worker:
@@ -103,9 +106,8 @@ class WorkerPool:
     def _start_worker(self) -> None:
         parent_conn, child_conn = multiprocessing.Pipe(duplex=True)
         channel = Channel(parent_conn)
-        # a forked child inherits every descriptor of the parent: it must close the parent's ends
-        channels = [*(w.channel for w in self._workers), channel]
-        inherited = [fd for c in channels for fd in c.fileno_list()]
+        _LIVE_CHANNELS.add(channel)
+        inherited = [fd for c in list(_LIVE_CHANNELS) for fd in c.fileno_list()]
         name = next(self._names)
         process = self._ctx.Process(
             target=worker_main,
@@ -134,7 +136,7 @@ class WorkerPool:
         worker.outstanding.append(chunk)
         try:
             worker.channel.send((chunk, worker.channel.take_released()))
-        except OSError:  # it died; report what it sent before (e.g. an error creating processors)
+        except PEER_ERRORS:  # it died; report what it sent before (e.g. an error creating processors)
             while worker.channel.conn.poll():
                 self._read(worker)
             worker.process.join(_JOIN_TIMEOUT)
@@ -167,12 +169,13 @@ class WorkerPool:
         """The next result of `worker`; None if it has exited; raises the error it sent."""
         try:
             status, payload, cause = worker.channel.recv()
-        except (EOFError, OSError):  # the worker closed its end: it has exited
+        except PEER_ERRORS:  # the worker closed its end: it has exited
             self._handle_exit(worker)
             return None
+        chunk = worker.outstanding.popleft() if worker.outstanding else None
         if status == "error":
+            payload.chunk_id = chunk.chunk_id if chunk else None
             raise payload from cause
-        worker.outstanding.popleft()
         return payload
 
     def _handle_exit(self, worker: _Worker) -> None:
@@ -180,6 +183,7 @@ class WorkerPool:
         if worker.retiring and not worker.outstanding and worker.process.exitcode == 0:
             self._workers.remove(worker)
             self._processes.remove(worker.process)
+            _LIVE_CHANNELS.discard(worker.channel)
             worker.channel.close()
             return
         self._raise_crash(worker)
@@ -200,7 +204,7 @@ class WorkerPool:
             if not w.outstanding and w.process.is_alive():
                 try:
                     w.channel.send(STOP)
-                except OSError:
+                except PEER_ERRORS:
                     pass
         deadline = time.monotonic() + _JOIN_TIMEOUT
         for w in self._workers:
@@ -208,6 +212,7 @@ class WorkerPool:
                 w.process.join(max(0.0, deadline - time.monotonic()))
         self._finalizer()
         for w in self._workers:
+            _LIVE_CHANNELS.discard(w.channel)
             w.channel.close()
         self._workers.clear()
 

@@ -15,9 +15,8 @@ Numpy arrays travel as out-of-band pickle buffers, so a large array is copied on
 never pickled. Slabs are reused because fresh shared pages are expensive (allocation and
 page faults cost more than the copy); a slab is only rewritten after the receiver has
 released it. Shared files have no name: they vanish with the last descriptor or mapping,
-so a crash cannot leak them. Inline messages stay small, which bounds what one direction
-of a socket holds and rules out a deadlock between a parent writing tasks and a worker
-writing results.
+so a crash cannot leak them. (A parent writing tasks and a worker writing results
+cannot deadlock: the worker reads its socket in a thread of its own, see worker.py.)
 """
 
 from __future__ import annotations
@@ -51,7 +50,11 @@ def _anonymous_file(size: int) -> int:
         directory = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
         fd, path = tempfile.mkstemp(prefix="tfaip-data-", dir=directory)
         os.unlink(path)
-    os.ftruncate(fd, size)
+    try:
+        os.ftruncate(fd, size)
+    except BaseException:
+        os.close(fd)
+        raise
     return fd
 
 
@@ -93,8 +96,13 @@ class _SlabAllocator:
         else:
             size = _size_class(nbytes)
             fd = _anonymous_file(size)
+            try:
+                view = memoryview(mmap.mmap(fd, size, flags=_MAP_FLAGS))
+            except BaseException:
+                os.close(fd)
+                raise
             slab_id, self._next_id = self._next_id, self._next_id + 1
-            self.slabs[slab_id] = _Slab(fd, memoryview(mmap.mmap(fd, size, flags=_MAP_FLAGS)), size)
+            self.slabs[slab_id] = _Slab(fd, view, size)
         self.slabs[slab_id].busy = True
         return slab_id, self._drop_excess_free()
 
@@ -136,7 +144,7 @@ class Channel:
 
     def fileno_list(self) -> List[int]:
         """The descriptors this channel holds (closed in forked children that must not keep them)."""
-        return [self.conn.fileno(), self._sock.fileno()]
+        return [] if self.conn.closed else [self.conn.fileno(), self._sock.fileno()]
 
     def send(self, obj: Any) -> None:
         """Send `obj`; large numpy arrays go through shared memory."""
@@ -167,13 +175,17 @@ class Channel:
         offsets, total = _layout(sizes)
         slab_id, dropped = self._allocator.acquire(total)
         slab = self._allocator.slabs[slab_id]
-        for piece, offset in zip(pieces, offsets):
-            slab.view[offset : offset + piece.nbytes] = piece.cast("B")
-        header = (slab_id, slab.size, total, sizes, offsets, dropped, not slab.announced)
-        self.conn.send_bytes(_SLAB + pickle.dumps(header))
-        if not slab.announced:
-            socket.send_fds(self._sock, [b"F"], [slab.fd])
-            slab.announced = True
+        try:
+            for piece, offset in zip(pieces, offsets):
+                slab.view[offset : offset + piece.nbytes] = piece.cast("B")
+            header = (slab_id, slab.size, total, sizes, offsets, dropped, not slab.announced)
+            self.conn.send_bytes(_SLAB + pickle.dumps(header))
+            if not slab.announced:
+                socket.send_fds(self._sock, [b"F"], [slab.fd])
+                slab.announced = True
+        except BaseException:
+            self._allocator.release([slab_id])
+            raise
 
     def release(self, slab_ids: List[int]) -> None:
         """Sender side: the receiver no longer uses these slabs."""

@@ -1,5 +1,9 @@
 """The loop of a worker process: receive a chunk, run the stage, send the result.
 
+A reader thread drains the socket into a local queue as soon as tasks arrive, so the
+parent's writes never wait for the worker to finish a chunk; the main thread processes
+tasks and may block writing results (that is the back-pressure) without a deadlock.
+
 Nothing fails silently here: every exception of a chunk is caught and sent back in place
 of the result (a picklable DataProcessorError plus, when it pickles, the original
 exception), and the parent raises it. SIGINT is ignored so that Ctrl-C is handled once,
@@ -10,7 +14,9 @@ from __future__ import annotations
 
 import os
 import pickle
+import queue
 import signal
+import threading
 from multiprocessing.connection import Connection
 from typing import List, Optional
 
@@ -21,6 +27,7 @@ from tfaip.data.processor.stage import StageRunner, StageSpec
 
 STOP = None  # message that asks a worker to exit after the chunks sent before it
 # any other message is (Chunk, ids of result slabs the parent released)
+PEER_ERRORS = (EOFError, BrokenPipeError, ConnectionResetError)  # the other process is gone
 
 
 def _picklable_cause(error: BaseException) -> Optional[BaseException]:
@@ -35,12 +42,25 @@ def _picklable_cause(error: BaseException) -> Optional[BaseException]:
     return cause
 
 
-def _failure(error: BaseException, name: str):
+def _failure(error: BaseException, name: str, what: str = "the data worker"):
     if not isinstance(error, DataProcessorError):
-        wrapped = processor_error("the data worker", "an unknown sample", error)
+        wrapped = processor_error(what, "an unknown sample", error)
         wrapped.__cause__ = error
         error = wrapped
     return ("error", error.in_worker(name), _picklable_cause(error))
+
+
+def _read_tasks(channel: Channel, tasks: "queue.SimpleQueue") -> None:
+    while True:
+        try:
+            task = channel.recv()
+        except PEER_ERRORS:
+            task = STOP
+        except Exception as e:  # e.g. a chunk that does not unpickle under spawn
+            task = e
+        tasks.put(task)
+        if task is STOP or isinstance(task, Exception):
+            return
 
 
 def worker_main(conn: Connection, name: str, spec: StageSpec, close_fds: List[int]) -> None:
@@ -58,12 +78,14 @@ def worker_main(conn: Connection, name: str, spec: StageSpec, close_fds: List[in
     except Exception as e:
         channel.send(_failure(e, name))
         return
+    tasks: queue.SimpleQueue = queue.SimpleQueue()
+    threading.Thread(target=_read_tasks, args=(channel, tasks), daemon=True).start()
     while True:
-        try:
-            task = channel.recv()
-        except (EOFError, OSError):  # the parent is gone
-            return
+        task = tasks.get()
         if task is STOP:
+            return
+        if isinstance(task, Exception):
+            channel.send(_failure(task, name, "receiving a chunk"))
             return
         chunk, released_slabs = task
         channel.release(released_slabs)
@@ -73,7 +95,7 @@ def worker_main(conn: Connection, name: str, spec: StageSpec, close_fds: List[in
             message = _failure(e, name)
         try:
             channel.send(message)
-        except (BrokenPipeError, ConnectionResetError):
+        except PEER_ERRORS:
             return
         except Exception as e:  # the result does not pickle; the stream is intact (pickling comes first)
             error = processor_error("sending the processed samples", f"the chunk at index {chunk.first_index}", e)

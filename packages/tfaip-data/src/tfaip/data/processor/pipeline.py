@@ -15,8 +15,11 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
+import numpy as np
+
+from tfaip.data.errors import DataProcessorError
 from tfaip.data.generator.base import DataGeneratorParams
 from tfaip.data.parallel.pool import WorkerPool
 from tfaip.data.pipeline.batching import Batcher, Bucketizer
@@ -129,7 +132,7 @@ def _serial_results(spec: StageSpec, chunks: Iterator[Chunk]) -> Iterator[ChunkR
 
 
 def _results(pool: WorkerPool, chunks: Iterator[Chunk], window: int, ordered: bool) -> Iterator[ChunkResult]:
-    pending: Dict[int, ChunkResult] = {}
+    pending: Dict[int, Union[ChunkResult, DataProcessorError]] = {}
     next_id = 0
     exhausted = False
     while True:
@@ -140,13 +143,22 @@ def _results(pool: WorkerPool, chunks: Iterator[Chunk], window: int, ordered: bo
             else:
                 pool.submit(chunk)
         while next_id in pending:
-            yield pending.pop(next_id)
+            result = pending.pop(next_id)
+            if isinstance(result, DataProcessorError):
+                raise result
+            yield result
             next_id += 1
         if pool.outstanding == 0:
             if exhausted:
                 return
             continue
-        result = pool.receive()
+        try:
+            result = pool.receive()
+        except DataProcessorError as error:
+            if not ordered or error.chunk_id is None:
+                raise
+            pending[error.chunk_id] = error  # raised in turn, after the chunks before it
+            continue
         if ordered:
             pending[result.chunk_id] = result
         else:
@@ -159,7 +171,7 @@ def _collect(
     if bucketizer is not None:
         for result in results:
             for sample in result.samples:
-                batch = _parent_batching(bucketizer.add, sample)
+                batch = _parent_batching(bucketizer.add, _detached(sample))
                 if batch is not None:
                     yield batch
         yield from _parent_batching(bucketizer.flush)
@@ -172,11 +184,29 @@ def _collect(
     for result in results:
         yield from result.batches
         if result.samples:
-            carry.extend(result.samples)
+            carry.extend(_detached(s) for s in result.samples)
             full, carry = _parent_batching(batcher.split_full_batches, carry)
             yield from full
     if carry and not batcher.drop_remainder:
         yield _parent_batching(batcher.batch, carry)
+
+
+def _copy_arrays(tree: Any) -> Any:
+    if isinstance(tree, np.ndarray):
+        return tree.copy()
+    if isinstance(tree, dict):
+        return {k: _copy_arrays(v) for k, v in tree.items()}
+    return tree
+
+
+def _detached(sample: Sample) -> Sample:
+    """A copy that does not keep a worker's shared-memory slab (a whole chunk) alive."""
+    return Sample(
+        inputs=_copy_arrays(sample.inputs),
+        outputs=_copy_arrays(sample.outputs),
+        targets=_copy_arrays(sample.targets),
+        meta=sample.meta,
+    )
 
 
 def _parent_batching(fn, *args):
