@@ -46,6 +46,11 @@ class _Worker:
         self.retiring = False
 
 
+def _close_channel(channel: Channel) -> None:
+    _LIVE_CHANNELS.discard(channel)
+    channel.close()
+
+
 def _exit_description(exitcode) -> str:
     if exitcode is not None and exitcode < 0:
         try:
@@ -183,8 +188,7 @@ class WorkerPool:
         if worker.retiring and not worker.outstanding and worker.process.exitcode == 0:
             self._workers.remove(worker)
             self._processes.remove(worker.process)
-            _LIVE_CHANNELS.discard(worker.channel)
-            worker.channel.close()
+            _close_channel(worker.channel)
             return
         self._raise_crash(worker)
 
@@ -212,8 +216,7 @@ class WorkerPool:
                 w.process.join(max(0.0, deadline - time.monotonic()))
         self._finalizer()
         for w in self._workers:
-            _LIVE_CHANNELS.discard(w.channel)
-            w.channel.close()
+            _close_channel(w.channel)
         self._workers.clear()
 
 

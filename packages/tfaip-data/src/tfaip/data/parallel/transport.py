@@ -22,6 +22,7 @@ cannot deadlock: the worker reads its socket in a thread of its own, see worker.
 from __future__ import annotations
 
 import collections
+import itertools
 import math
 import mmap
 import os
@@ -66,6 +67,11 @@ def _layout(sizes: List[int]):
     return offsets, end
 
 
+def _copy_into(target, pieces: List[memoryview], offsets: List[int]) -> None:
+    for piece, offset in zip(pieces, offsets):
+        target[offset : offset + piece.nbytes] = piece.cast("B")
+
+
 def _size_class(nbytes: int) -> int:
     """Round up to one of four sizes per power of two (at most 19% slack) and whole pages."""
     size = 2 ** (math.ceil(math.log2(max(nbytes, 1 << 16)) * 4) / 4)
@@ -79,6 +85,10 @@ class _Slab:
     size: int
     busy: bool = False
     announced: bool = False  # the receiver has the descriptor
+
+    def close(self) -> None:
+        self.view.release()
+        os.close(self.fd)
 
 
 class _SlabAllocator:
@@ -110,9 +120,7 @@ class _SlabAllocator:
         free = sorted((s.size, i) for i, s in self.slabs.items() if not s.busy)
         dropped = [i for _, i in free[: max(0, len(free) - MAX_FREE_SLABS)]]
         for i in dropped:
-            slab = self.slabs.pop(i)
-            slab.view.release()
-            os.close(slab.fd)
+            self.slabs.pop(i).close()
         return dropped
 
     def release(self, slab_ids: List[int]) -> None:
@@ -122,8 +130,7 @@ class _SlabAllocator:
 
     def close(self) -> None:
         for slab in self.slabs.values():
-            slab.view.release()
-            os.close(slab.fd)
+            slab.close()
         self.slabs.clear()
 
 
@@ -164,8 +171,7 @@ class Channel:
         fd = _anonymous_file(total)
         try:
             with mmap.mmap(fd, total, flags=_MAP_FLAGS) as target:
-                for piece, offset in zip(pieces, offsets):
-                    target[offset : offset + piece.nbytes] = piece.cast("B")
+                _copy_into(target, pieces, offsets)
             self.conn.send_bytes(_ONE_OFF + pickle.dumps((total, sizes, offsets)))
             socket.send_fds(self._sock, [b"F"], [fd])
         finally:
@@ -176,8 +182,7 @@ class Channel:
         slab_id, dropped = self._allocator.acquire(total)
         slab = self._allocator.slabs[slab_id]
         try:
-            for piece, offset in zip(pieces, offsets):
-                slab.view[offset : offset + piece.nbytes] = piece.cast("B")
+            _copy_into(slab.view, pieces, offsets)
             header = (slab_id, slab.size, total, sizes, offsets, dropped, not slab.announced)
             self.conn.send_bytes(_SLAB + pickle.dumps(header))
             if not slab.announced:
@@ -213,7 +218,7 @@ class Channel:
             (n,) = struct.unpack_from("<I", body)
             sizes = struct.unpack_from(f"<{n}Q", body, 4)
             view = memoryview(bytearray(body[4 + 8 * n :]))  # writable copy: arrays may be modified
-            offsets = np.cumsum((0, *sizes[:-1])).tolist()
+            offsets = list(itertools.accumulate(sizes[:-1], initial=0))
         elif kind == _ONE_OFF:
             total, sizes, offsets = pickle.loads(body)
             fd = self._receive_fd()

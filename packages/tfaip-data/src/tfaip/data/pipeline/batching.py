@@ -42,8 +42,11 @@ def pad_and_stack(
     max_shape = [max(s[axis] for s in shapes) for axis in range(first.ndim)]
     if pad_to_multiple > 1:
         for axis in range(first.ndim):
-            differs = any(s[axis] != max_shape[axis] for s in shapes)
-            if variable_axes[axis] if variable_axes is not None else differs:
+            if variable_axes is not None:
+                variable = variable_axes[axis]
+            else:
+                variable = any(s[axis] != max_shape[axis] for s in shapes)
+            if variable:
                 max_shape[axis] = _round_up(max_shape[axis], pad_to_multiple)
     target = tuple(max_shape)
     if all(s == target for s in shapes):
