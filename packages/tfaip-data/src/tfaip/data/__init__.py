@@ -4,7 +4,7 @@ Needs no TensorFlow; `tfaip.data.tf` (extra `tfaip-data[tf]`) turns a pipeline i
 `tf.data.Dataset`.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from tfaip.data.database import DataBase, DataBaseParams
 from tfaip.data.errors import DataPipelineError, DataProcessorError, WorkerCrashedError
@@ -29,6 +29,7 @@ from tfaip.data.resource.manager import ResourceManager
 from tfaip.data.resource.resource import Resource, resource_field
 from tfaip.data.sample import GENERAL_PROCESSOR, INPUT_PROCESSOR, TARGETS_PROCESSOR, PipelineMode, Sample
 from tfaip.data.spec import ArraySpec
+from tfaip.data.util.generics import resolve_generic, specialize_generic_fields
 
 __all__ = [
     "ArraySpec",
@@ -63,5 +64,7 @@ __all__ = [
     "__version__",
     "pad_and_stack",
     "read_list_file",
+    "resolve_generic",
     "resource_field",
+    "specialize_generic_fields",
 ]

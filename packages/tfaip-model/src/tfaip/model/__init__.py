@@ -1,8 +1,50 @@
-"""tfaip.model: tfaip model: ModelBase, GraphBase, losses, metrics, ScenarioBase and export.
+"""tfaip.model: the model layer of a scenario on TensorFlow 2 / Keras 3.
 
-Placeholder of the monorepo layout; the real API arrives in a later release.
+A scenario is a `DataBase` (tfaip.data) plus a `ModelBase` and its graph; `ScenarioBase`
+glues them together, builds the keras `RootGraph` for `fit` and exports SavedModels.
 """
 
-__version__ = "0.0.1"
+__version__ = "0.1.0"
 
-__all__ = ["__version__"]
+from tfaip.model.device import DeviceConfig, DeviceConfigParams, DistributionStrategy
+from tfaip.model.evaluator import EvaluatorBase, EvaluatorParams
+from tfaip.model.export import atomic_directory, write_saved_model
+from tfaip.model.graph.graphbase import GenericGraphBase, GraphBase
+from tfaip.model.graph.layer import TFAIPLayerBase
+from tfaip.model.graph.rootgraph import RootGraph
+from tfaip.model.graph.tensorboard import TensorboardWriter
+from tfaip.model.metric_definition import MetricDefinition
+from tfaip.model.modelbase import ModelBase
+from tfaip.model.params import ModelBaseParams
+from tfaip.model.scenario.listfile import ListFileScenario, ListFileTrainerPipelineParams
+from tfaip.model.scenario.lookup import import_scenario
+from tfaip.model.scenario.params import ScenarioBaseParams
+from tfaip.model.scenario.scenariobase import ScenarioBase
+from tfaip.model.scenario.trainer_pipeline import TrainerPipelineParams, TrainerPipelineParamsBase, TrainerPipelines
+
+__all__ = [
+    "DeviceConfig",
+    "DeviceConfigParams",
+    "DistributionStrategy",
+    "EvaluatorBase",
+    "EvaluatorParams",
+    "GenericGraphBase",
+    "GraphBase",
+    "ListFileScenario",
+    "ListFileTrainerPipelineParams",
+    "MetricDefinition",
+    "ModelBase",
+    "ModelBaseParams",
+    "RootGraph",
+    "ScenarioBase",
+    "ScenarioBaseParams",
+    "TFAIPLayerBase",
+    "TensorboardWriter",
+    "TrainerPipelineParams",
+    "TrainerPipelineParamsBase",
+    "TrainerPipelines",
+    "__version__",
+    "atomic_directory",
+    "import_scenario",
+    "write_saved_model",
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import field as dataclass_field
 from typing import Dict, TypeVar, get_args, get_origin
 
 
@@ -43,3 +44,35 @@ def resolve_generic(cls: type, type_var: TypeVar) -> type:
             raise TypeError(f"{cls.__name__} does not bind the generic parameter {type_var.__name__}.")
         return value.__bound__
     return value
+
+
+def specialize_generic_fields(cls: type, type_vars: Dict[str, TypeVar]) -> None:
+    """Retype dataclass fields declared with a generic's bound to the class a subclass binds.
+
+    Call it from `__init_subclass__` of a generic params dataclass, before `@dataclass`
+    processes the subclass: a field `data: DataBaseParams` of
+    `ScenarioBaseParams(Generic[TDataParams, ...])` becomes `data: MyDataParams` with
+    `default_factory=MyDataParams` in `MyScenarioParams(ScenarioBaseParams[MyDataParams, ...])`,
+    so the command line and JSON know the concrete class. Fields the subclass declares itself
+    are left alone.
+
+    Args:
+        cls: the subclass being created.
+        type_vars: field name -> the TypeVar whose binding types the field.
+    """
+    own_annotations = cls.__dict__.get("__annotations__")
+    if own_annotations is None:
+        own_annotations = {}
+        cls.__annotations__ = own_annotations
+    for name, type_var in type_vars.items():
+        if name in own_annotations:
+            continue
+        inherited = next((k.__dataclass_fields__[name] for k in cls.__mro__[1:] if name in k.__dict__.get(
+            "__dataclass_fields__", {})), None)
+        if inherited is None:
+            continue
+        bound = resolve_generic(cls, type_var)
+        if bound is inherited.type:
+            continue
+        own_annotations[name] = bound
+        setattr(cls, name, dataclass_field(default_factory=bound, metadata=inherited.metadata))

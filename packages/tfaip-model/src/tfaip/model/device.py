@@ -1,0 +1,117 @@
+"""`DeviceConfigParams` and `DeviceConfig`: which GPUs TensorFlow uses, and how.
+
+Apply a DeviceConfig before any TensorFlow operation runs in the process (TensorFlow fixes its
+devices on first use); trainers, LAV and predictors do so before building a model.
+"""
+
+import logging
+import os
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import List, Optional
+
+import tensorflow as tf
+from paiargparse import pai_dataclass, pai_meta
+
+logger = logging.getLogger(__name__)
+
+
+class DistributionStrategy(str, Enum):
+    """How training uses several devices."""
+
+    DEFAULT = "default"
+    CENTRAL_STORAGE = "central_storage"
+    MIRROR = "mirror"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def default_gpus() -> List[int]:
+    """The GPUs of `CUDA_VISIBLE_DEVICES` (renumbered from 0, as TensorFlow sees them), else none."""
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES", "").strip()
+    if not visible or visible == "-1":
+        return []
+    return list(range(len(visible.split(","))))
+
+
+@pai_dataclass
+@dataclass
+class DeviceConfigParams:
+    """The devices of a process: by default no GPU unless `CUDA_VISIBLE_DEVICES` names some."""
+
+    gpus: Optional[List[int]] = field(
+        default=None, metadata=pai_meta(help="Indices of the GPUs to use (default: those of CUDA_VISIBLE_DEVICES).")
+    )
+    gpu_memory: Optional[int] = field(
+        default=None, metadata=pai_meta(help="Memory limit per GPU in MB (default: grow as needed).")
+    )
+    gpu_auto_tune: bool = field(default=False, metadata=pai_meta(help="Let cuDNN auto-tune its algorithms."))
+    soft_device_placement: bool = field(
+        default=True, metadata=pai_meta(help="Run ops without a kernel for the chosen device on another device.")
+    )
+    dist_strategy: DistributionStrategy = field(
+        default=DistributionStrategy.DEFAULT,
+        metadata=pai_meta(help="Multi-device strategy: default, mirror or central_storage."),
+    )
+
+    def create(self) -> "DeviceConfig":
+        """Apply these params and return the DeviceConfig."""
+        return DeviceConfig(self)
+
+
+class DeviceConfig:
+    """Applies DeviceConfigParams to TensorFlow and holds the distribution strategy.
+
+    Example:
+        >>> device_config = DeviceConfig(DeviceConfigParams(gpus=[0]))
+        >>> with device_config.scope():
+        ...     root = scenario.graph
+    """
+
+    def __init__(self, params: DeviceConfigParams):
+        self.params = params
+        self.gpus = params.gpus if params.gpus is not None else default_gpus()
+        os.environ["TF_CUDNN_USE_AUTOTUNE"] = "1" if params.gpu_auto_tune else "0"
+        tf.config.set_soft_device_placement(params.soft_device_placement)
+        physical = tf.config.list_physical_devices("GPU")
+        missing = [i for i in self.gpus if not 0 <= i < len(physical)]
+        if missing:
+            raise ValueError(
+                f"GPU(s) {missing} requested, but TensorFlow sees {len(physical)} GPU(s); pass indices below "
+                f"{len(physical)} to --device.gpus (CUDA_VISIBLE_DEVICES renumbers GPUs from 0)."
+            )
+        selected = [physical[i] for i in self.gpus]
+        self._configure(physical, selected)
+        self.devices = [f"/gpu:{i}" for i in range(len(selected))] or ["/cpu:0"]
+        self.strategy = self._create_strategy()
+        logger.debug("Device config: GPUs %s, strategy %s", self.gpus, params.dist_strategy)
+
+    def _configure(self, physical: list, selected: list) -> None:
+        try:
+            tf.config.set_visible_devices(selected, "GPU")
+            for device in selected:
+                if self.params.gpu_memory is None:
+                    tf.config.experimental.set_memory_growth(device, True)
+                else:
+                    tf.config.set_logical_device_configuration(
+                        device, [tf.config.LogicalDeviceConfiguration(memory_limit=self.params.gpu_memory)]
+                    )
+        except RuntimeError as e:
+            if physical and tf.config.get_visible_devices("GPU") != selected:
+                raise RuntimeError(
+                    "TensorFlow already initialised its devices, so the GPUs cannot be chosen any more: create the "
+                    "DeviceConfig before any TensorFlow operation runs in this process."
+                ) from e
+
+    def _create_strategy(self) -> Optional[tf.distribute.Strategy]:
+        strategy = DistributionStrategy(self.params.dist_strategy)
+        if strategy == DistributionStrategy.DEFAULT:
+            return None
+        if strategy == DistributionStrategy.MIRROR:
+            return tf.distribute.MirroredStrategy(devices=self.devices)
+        return tf.distribute.experimental.CentralStorageStrategy(compute_devices=self.devices)
+
+    def scope(self):
+        """The strategy's scope (create models and optimizers inside it), or a no-op scope."""
+        return (self.strategy or tf.distribute.get_strategy()).scope()

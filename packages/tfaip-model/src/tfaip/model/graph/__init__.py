@@ -1,0 +1,1 @@
+"""Graph building blocks: layers, graphs, the root model and TensorBoard writers."""

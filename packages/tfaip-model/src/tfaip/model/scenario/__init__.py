@@ -1,0 +1,1 @@
+"""Scenarios: data + model + evaluator, their params, training pipelines and lookup by name."""

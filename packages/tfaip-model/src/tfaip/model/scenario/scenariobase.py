@@ -1,0 +1,228 @@
+"""`ScenarioBase[ScenarioParams, TrainerPipelineParams]`: glues data, model, evaluator and export."""
+
+import inspect
+import json
+import os
+from typing import TYPE_CHECKING, Any, Dict, Generic, Optional, Tuple, Type, TypeVar
+
+from tfaip.data import DataBase, resolve_generic
+from tfaip.model.evaluator import EvaluatorBase, EvaluatorParams
+from tfaip.model.export import atomic_directory, write_saved_model
+from tfaip.model.graph.rootgraph import RootGraph
+from tfaip.model.modelbase import ModelBase
+from tfaip.model.scenario.params import ScenarioBaseParams
+from tfaip.model.scenario.trainer_pipeline import TrainerPipelineParamsBase
+
+if TYPE_CHECKING:
+    import keras
+
+TScenarioParams = TypeVar("TScenarioParams", bound=ScenarioBaseParams)
+TTrainerPipelineParams = TypeVar("TTrainerPipelineParams", bound=TrainerPipelineParamsBase)
+
+
+class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
+    """A task: its data, model and evaluator, created from `ScenarioParams`; trained and exported.
+
+    The classes come from the generic arguments: `data_cls()` from `ScenarioParams.data`,
+    `model_cls()` from `ScenarioParams.model`. Override `create_data` / `create_model` to pass
+    static parameters (e.g. a codec from the data to the model).
+
+    Example:
+        >>> class TutorialScenario(ScenarioBase[TutorialScenarioParams, TutorialTrainerGeneratorParams]):
+        ...     pass
+        >>> scenario = TutorialScenario(TutorialScenario.default_params())
+        >>> scenario.graph.compile(optimizer="adam")  # a keras Model with losses and metrics
+        >>> scenario.graph.fit(dataset, epochs=2)
+        >>> scenario.export("model/export")
+    """
+
+    # ---- classes and params ---------------------------------------------------------------------
+
+    @classmethod
+    def params_cls(cls) -> Type[TScenarioParams]:
+        """The scenario params class."""
+        return resolve_generic(cls, TScenarioParams)
+
+    @classmethod
+    def trainer_pipeline_params_cls(cls) -> Type[TTrainerPipelineParams]:
+        """The params class of the training data (train/val/LAV generators)."""
+        return resolve_generic(cls, TTrainerPipelineParams)
+
+    @classmethod
+    def data_cls(cls) -> Type[DataBase]:
+        """The DataBase class."""
+        return cls.params_cls().data_cls().cls()
+
+    @classmethod
+    def model_cls(cls) -> Type[ModelBase]:
+        """The ModelBase class."""
+        return cls.params_cls().model_cls().cls()
+
+    @classmethod
+    def evaluator_cls(cls) -> Type[EvaluatorBase]:
+        """The Evaluator class (override to add pure-Python metrics to LAV)."""
+        return EvaluatorBase
+
+    @classmethod
+    def default_params(cls) -> TScenarioParams:
+        """Default params: the data's default processors, the evaluator's params and this scenario's id."""
+        params = cls.params_cls()()
+        params.data = cls.data_cls().default_params()
+        params.evaluator = cls.evaluator_cls().default_params()
+        cls._stamp(params)
+        return params
+
+    @classmethod
+    def default_trainer_pipeline_params(cls) -> TTrainerPipelineParams:
+        """Default params of the training data."""
+        return cls.trainer_pipeline_params_cls()()
+
+    @classmethod
+    def _stamp(cls, params: ScenarioBaseParams) -> None:
+        params.scenario_id = f"{cls.__module__}:{cls.__qualname__}"
+        params.scenario_base_path = inspect.getfile(cls)
+
+    # ---- reading params of an export or a training run ------------------------------------------
+
+    @staticmethod
+    def read_params_dict_from_path(path: str) -> Dict[str, Any]:
+        """The scenario params dict of an export or output dir (or of a params .json file).
+
+        Resource paths then resolve relative to that directory.
+        """
+        path = os.path.abspath(path)
+        if os.path.isdir(path):
+            candidates = [os.path.join(path, n) for n in ("scenario_params.json", "trainer_params.json")]
+            found = next((c for c in candidates if os.path.isfile(c)), None)
+            if found is None:
+                raise FileNotFoundError(
+                    f"{path} holds neither scenario_params.json nor trainer_params.json; pass an export directory "
+                    "(e.g. OUTPUT_DIR/export or OUTPUT_DIR/best)."
+                )
+            path = found
+        elif not os.path.isfile(path):
+            raise FileNotFoundError(f"{path} does not exist; pass an export directory or a params .json file.")
+        try:
+            with open(path, encoding="utf-8") as f:
+                params = json.load(f)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path} is not valid JSON ({e}); the export is corrupt, export the model again.") from e
+        params = params.get("scenario", params)  # trainer params hold the scenario params
+        params.setdefault("data", {})["resource_base_path"] = os.path.dirname(path)
+        return params
+
+    @classmethod
+    def params_from_path(cls, path: str) -> TScenarioParams:
+        """The scenario params stored at `path` (see `read_params_dict_from_path`)."""
+        return cls.params_cls().from_dict(cls.read_params_dict_from_path(path))
+
+    @staticmethod
+    def from_path(path: str) -> Tuple[Type["ScenarioBase"], ScenarioBaseParams]:
+        """The scenario class and params stored at `path` (an export or output dir)."""
+        params = ScenarioBaseParams.from_dict(ScenarioBase.read_params_dict_from_path(path))
+        return params.cls(), params
+
+    # ---- objects of the upper layers, created through params that know their class --------------
+
+    @classmethod
+    def create_trainer(cls, trainer_params: Any, restore: bool = False) -> Any:
+        """The Trainer of `trainer_params` (a tfaip.train TrainerParams) for this scenario."""
+        return trainer_params.create(scenario=cls(trainer_params.scenario), restore=restore)
+
+    @classmethod
+    def create_predictor(cls, model: "str | keras.Model", params: Any) -> Any:
+        """The Predictor of `params` (a tfaip.serve PredictorParams) for an export dir or a keras Model."""
+        return params.create(scenario_cls=cls, model=model)
+
+    @classmethod
+    def create_evaluator(cls, params: EvaluatorParams) -> EvaluatorBase:
+        """The evaluator of this scenario."""
+        return cls.evaluator_cls()(params)
+
+    # ---- instance -------------------------------------------------------------------------------
+
+    def __init__(self, params: TScenarioParams):
+        if params.scenario_id is None:
+            self._stamp(params)
+        self._params = params
+        self._data: Optional[DataBase] = None
+        self._model: Optional[ModelBase] = None
+        self._graph: Optional[RootGraph] = None
+
+    @property
+    def params(self) -> TScenarioParams:
+        """The scenario params."""
+        return self._params
+
+    @property
+    def data(self) -> DataBase:
+        """The DataBase (created on first use)."""
+        if self._data is None:
+            self._data = self.create_data()
+        return self._data
+
+    @property
+    def model(self) -> ModelBase:
+        """The ModelBase (created on first use, after the data)."""
+        if self._model is None:
+            self._model = self.create_model()
+        return self._model
+
+    @property
+    def graph(self) -> RootGraph:
+        """The keras Model of the scenario, built and checked (created on first use)."""
+        if self._graph is None:
+            self._graph = self.create_graph()
+        return self._graph
+
+    def create_data(self) -> DataBase:
+        """Create the DataBase (override to pass static parameters)."""
+        return self._params.data.create()
+
+    def create_model(self) -> ModelBase:
+        """Create the ModelBase (override to pass static parameters, e.g. from `self.data`)."""
+        return self._params.model.create()
+
+    def create_graph(self) -> RootGraph:
+        """Create the root graph of the model on the data's specs."""
+        return self.model.root_graph_cls()(self.model, self.data)
+
+    def best_logging_settings(self) -> Tuple[str, str]:
+        """`("min"|"max", key)` of the model."""
+        return self.model.best_logging_settings()
+
+    def export(
+        self, path: str, trainer_params: Any = None, export_resources: bool = True, overwrite: bool = False
+    ) -> None:
+        """Export the model to `path`: SavedModels, `scenario_params.json` and the resources.
+
+        `path/serve` holds the "default" graph of `ModelBase._export_graphs`, `path/additional/<label>`
+        the others. Everything is written to a temporary directory beside `path` and renamed into
+        place, so a crash never leaves half an export.
+
+        Args:
+            path: the export directory; it must not exist or be empty unless `overwrite`.
+            trainer_params: also write these as `trainer_params.json` (e.g. for `best/`).
+            export_resources: copy the data's resources into `path/resources`.
+            overwrite: replace an existing export at `path`.
+        """
+        params_dict = self._params.to_dict()
+        trainer_dict = trainer_params.to_dict() if trainer_params is not None else None
+        graphs = self.graph.export_graphs() if self._params.export_serve else {}
+        with atomic_directory(path, overwrite=overwrite) as tmp:
+            if export_resources:
+                self.data.resources.dump(tmp, params_dict["data"])
+            for label, keras_model in graphs.items():
+                sub_dir = self._params.default_serve_dir
+                if label != "default":
+                    sub_dir = os.path.join(self._params.additional_serve_dir, label)
+                write_saved_model(keras_model, os.path.join(tmp, sub_dir))
+            _write_json(os.path.join(tmp, self._params.scenario_params_filename), params_dict)
+            if trainer_dict is not None:
+                trainer_dict["scenario"] = params_dict
+                _write_json(os.path.join(tmp, self._params.trainer_params_filename), trainer_dict)
+
+
+def _write_json(path: str, value: Dict[str, Any]) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(value, f, indent=2)
