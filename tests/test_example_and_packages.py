@@ -52,5 +52,6 @@ def test_each_package_is_versioned_and_pins_the_ones_below(index, name):
     deps = [Requirement(d) for d in metadata.requires(f"tfaip-{name}") or [] if d.startswith("tfaip-")]
     assert all({s.operator for s in d.specifier} == {">=", "<"} for d in deps), deps  # compatible ranges
     assert {d.name for d in deps} <= {f"tfaip-{p}" for p in PACKAGES[:index]}  # only packages below
+    assert all(d.specifier.contains(metadata.version(d.name)) for d in deps), deps  # the pins admit today's versions
     assert (ROOT / "packages" / f"tfaip-{name}" / "CHANGELOG.md").exists()
     assert not (ROOT / "packages" / f"tfaip-{name}" / "src" / "tfaip" / "__init__.py").exists()  # namespace

@@ -87,3 +87,31 @@ def test_bad_values_are_rejected():
 def test_processor_mode_check():
     with pytest.raises(ValueError, match="not meant to run in mode prediction"):
         NoiseParams(modes={PipelineMode.TRAINING}).create(ToyDataParams(), PipelineMode.PREDICTION)
+
+
+def test_generic_fields_take_the_bound_classes():
+    from typing import Generic, TypeVar
+
+    from tfaip.data import DataBaseParams, resolve_generic, specialize_generic_fields
+
+    T = TypeVar("T", bound=DataBaseParams)
+
+    @pai_dataclass
+    @dataclass
+    class Holder(Generic[T]):
+        data: DataBaseParams = field(default_factory=DataBaseParams, metadata=pai_meta(help="the data"))
+        other: int = 1
+
+        def __init_subclass__(cls, **kwargs):
+            super().__init_subclass__(**kwargs)
+            specialize_generic_fields(cls, {"data": T})
+
+    @pai_dataclass
+    @dataclass
+    class Concrete(Holder[ToyDataParams]):
+        pass
+
+    assert resolve_generic(Concrete, T) is ToyDataParams
+    assert type(Concrete().data) is ToyDataParams and type(Holder().data) is DataBaseParams
+    assert Concrete.__dataclass_fields__["data"].metadata["help"] == "the data"
+    assert [f for f in Concrete.__dataclass_fields__] == ["data", "other"]  # the field keeps its place

@@ -153,7 +153,9 @@ class TutorialModel(ModelBase[TutorialModelParams]):
     def _loss(self, inputs, targets, outputs) -> Dict:
         return {
             "keras_loss": self.scc_loss(targets["gt"], outputs["logits"]),
-            "raw_loss": keras.losses.sparse_categorical_crossentropy(targets["gt"], outputs["logits"], from_logits=True),
+            "raw_loss": keras.losses.sparse_categorical_crossentropy(
+                targets["gt"], outputs["logits"], from_logits=True
+            ),
         }
 
     def _loss_weights(self):

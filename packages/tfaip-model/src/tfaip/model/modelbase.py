@@ -65,7 +65,9 @@ class ModelBase(Generic[TMP]):
 
     def _loss(self, inputs: Dict[str, Any], targets: Dict[str, Any], outputs: Dict[str, Any]) -> Dict[str, Any]:
         """Return a dict name -> loss: a called `keras.losses.Loss` or any tensor (averaged over the batch)."""
-        raise NotImplementedError(f"{type(self).__name__}._loss(inputs, targets, outputs) must return a dict of losses.")
+        raise NotImplementedError(
+            f"{type(self).__name__}._loss(inputs, targets, outputs) must return a dict of losses."
+        )
 
     def _loss_weights(self) -> Optional[Dict[str, float]]:
         """Weights of the losses in the total `loss` (default: 1 each), e.g. `{"ce": 0.5, "l2": 0.5}`."""
@@ -143,7 +145,9 @@ class ModelBase(Generic[TMP]):
         """Update the metrics for a batch; returns the MetricDefinitions that were applied (by name).
 
         Args:
-            inputs, targets, outputs: the batch and the graph's outputs.
+            inputs: the batch inputs.
+            targets: the batch targets.
+            outputs: the graph's outputs.
             definitions: the result of `metric_definitions()` (tutorial form); None calls `_metric`.
         """
         if definitions is None:

@@ -60,15 +60,21 @@ def specialize_generic_fields(cls: type, type_vars: Dict[str, TypeVar]) -> None:
         cls: the subclass being created.
         type_vars: field name -> the TypeVar whose binding types the field.
     """
-    own_annotations = cls.__dict__.get("__annotations__")
+    own_annotations = cls.__dict__.get("__annotations__")  # noqa: RUF063 - mutated below, a copy would not do
     if own_annotations is None:
         own_annotations = {}
         cls.__annotations__ = own_annotations
     for name, type_var in type_vars.items():
         if name in own_annotations:
             continue
-        inherited = next((k.__dataclass_fields__[name] for k in cls.__mro__[1:] if name in k.__dict__.get(
-            "__dataclass_fields__", {})), None)
+        inherited = next(
+            (
+                k.__dataclass_fields__[name]
+                for k in cls.__mro__[1:]
+                if name in k.__dict__.get("__dataclass_fields__", {})
+            ),
+            None,
+        )
         if inherited is None:
             continue
         bound = resolve_generic(cls, type_var)

@@ -54,8 +54,8 @@ class RootGraph(keras.Model):
         self.target_specs = batched_specs(data.target_layer_specs())
         self._metric_definitions = model.metric_definitions()
         self.model_metrics = model.tracked_metrics()
-        for name, definition in (self._metric_definitions or {}).items():
-            self._register_definition(name, definition)
+        for key, definition in (self._metric_definitions or {}).items():
+            self._register_definition(key, definition)
         loss_names = self._trace()
         self.loss_weights = model.loss_weights(loss_names)
         self.loss_tracker = keras.metrics.Mean(name="loss")

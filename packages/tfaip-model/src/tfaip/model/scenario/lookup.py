@@ -31,9 +31,15 @@ def import_scenario(name: str) -> Type["ScenarioBase"]:
     if module_name.endswith(".py"):
         module = _import_file(module_name)
     else:
-        module = _import_first([module_name, f"{module_name}.scenario"] + (
-            [] if class_name else [f"{SCENARIO_PACKAGE}.{module_name}", f"{SCENARIO_PACKAGE}.{module_name}.scenario"]
-        ), class_name)
+        module = _import_first(
+            [module_name, f"{module_name}.scenario"]
+            + (
+                []
+                if class_name
+                else [f"{SCENARIO_PACKAGE}.{module_name}", f"{SCENARIO_PACKAGE}.{module_name}.scenario"]
+            ),
+            class_name,
+        )
         if module is None:
             raise ModuleNotFoundError(
                 f"No scenario {name!r}: no module {module_name!r}, {module_name}.scenario or "

@@ -67,7 +67,9 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
     def default_params(cls) -> TScenarioParams:
         """Default params: the data's default processors, the evaluator's params and this scenario's id."""
         params = cls.params_cls()()
-        params.data = cls.data_cls().default_params()
+        data_defaults = cls.data_cls().default_params()
+        if isinstance(data_defaults, type(params.data)):  # a params subclass may reuse another DataBase
+            params.data = data_defaults
         params.evaluator = cls.evaluator_cls().default_params()
         cls._stamp(params)
         return params
