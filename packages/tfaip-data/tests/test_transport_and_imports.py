@@ -1,5 +1,5 @@
-import re
 import multiprocessing
+import re
 import subprocess
 import sys
 
