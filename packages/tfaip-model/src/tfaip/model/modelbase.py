@@ -1,7 +1,8 @@
 """`ModelBase`: a scenario's losses, metrics, best-model criterion and exported graphs."""
 
+import contextlib
 import inspect
-from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, Tuple, Type, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Iterator, List, Optional, Tuple, Type, TypeVar, Union
 
 import keras
 
@@ -95,8 +96,14 @@ class ModelBase(Generic[TMP]):
     # ---- checked entry points used by the root graph, trainer and predictor ---------------
 
     def loss(self, inputs: Dict[str, Any], targets: Dict[str, Any], outputs: Dict[str, Any]) -> Dict[str, Any]:
-        """`_loss`, checked, each value reduced to a float32 scalar (the batch mean)."""
-        losses = self._loss(inputs, targets, outputs)
+        """`_loss`, checked, each value reduced to a float32 scalar (the batch mean).
+
+        The model's keras Loss objects return per-sample values while `_loss` runs: a mean
+        reduction of keras' own would also divide by the replicas of a distribution strategy,
+        unlike any other tensor in the dict.
+        """
+        with _unreduced(self._attributes_of_type(keras.losses.Loss)):
+            losses = self._loss(inputs, targets, outputs)
         if not isinstance(losses, dict) or not losses:
             raise TypeError(
                 f"{type(self).__name__}._loss must return a non-empty dict name -> loss tensor (the names appear in "
@@ -172,10 +179,13 @@ class ModelBase(Generic[TMP]):
 
     def tracked_metrics(self) -> List[keras.metrics.Metric]:
         """The keras metrics held as attributes of this model (also inside lists and dicts)."""
-        found: Dict[int, keras.metrics.Metric] = {}
+        return self._attributes_of_type(keras.metrics.Metric)
+
+    def _attributes_of_type(self, kind: type) -> List[Any]:
+        found: Dict[int, Any] = {}
 
         def visit(value: Any) -> None:
-            if isinstance(value, keras.metrics.Metric):
+            if isinstance(value, kind):
                 found.setdefault(id(value), value)
             elif isinstance(value, (list, tuple)):
                 for v in value:
@@ -214,6 +224,18 @@ class ModelBase(Generic[TMP]):
             if not isinstance(graph, keras.Model):
                 raise TypeError(f"{type(self).__name__}._export_graphs: {label!r} is {_describe(graph)}, not a Model.")
         return graphs
+
+
+@contextlib.contextmanager
+def _unreduced(losses: List[keras.losses.Loss]) -> Iterator[None]:
+    changed = [(loss, loss.reduction) for loss in losses if loss.reduction in ("sum_over_batch_size", "mean")]
+    for loss, _ in changed:
+        loss.reduction = "none"
+    try:
+        yield
+    finally:
+        for loss, reduction in changed:
+            loss.reduction = reduction
 
 
 def _check_definitions(definitions: Any, owner: str) -> None:
