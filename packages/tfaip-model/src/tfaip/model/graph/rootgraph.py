@@ -20,7 +20,6 @@ from tfaip.data import DataBase
 from tfaip.data.tf import batched_specs
 from tfaip.model.graph.graphbase import GenericGraphBase
 from tfaip.model.graph.tensorboard import TensorboardWriter, collecting_tensorboard_values
-from tfaip.model.metric_definition import MetricDefinition
 
 if TYPE_CHECKING:
     from tfaip.model.modelbase import ModelBase
@@ -54,8 +53,9 @@ class RootGraph(keras.Model):
         self.target_specs = batched_specs(data.target_layer_specs())
         self._metric_definitions = model.metric_definitions()
         self.model_metrics = model.tracked_metrics()
-        for key, definition in (self._metric_definitions or {}).items():
-            self._register_definition(key, definition)
+        for definition in (self._metric_definitions or {}).values():  # the tutorial form creates them in _metric
+            if not any(m is definition.metric for m in self.model_metrics):
+                self.model_metrics.append(definition.metric)
         loss_names = self._trace()
         self.loss_weights = model.loss_weights(loss_names)
         self.loss_tracker = keras.metrics.Mean(name="loss")
@@ -71,14 +71,6 @@ class RootGraph(keras.Model):
         object.__setattr__(self, "_tensorboard_writers", {})
 
     # ---- construction ---------------------------------------------------------------------------
-
-    def _register_definition(self, name: str, definition: MetricDefinition) -> None:
-        metric = definition.metric
-        if metric.name != name and any(m is not metric and m.name == name for m in self.model_metrics):
-            raise ValueError(f"Two metrics are named {name!r}; rename one of them.")
-        metric.name = name  # a MetricDefinition is logged under its key
-        if not any(m is metric for m in self.model_metrics):
-            self.model_metrics.append(metric)
 
     def _trace(self) -> List[str]:
         """Trace graph, losses and metrics symbolically (builds the weights, checks the hooks)."""
@@ -97,7 +89,7 @@ class RootGraph(keras.Model):
                         f"{type(self.model).__name__}._metric: the metric of {name!r} is created anew on each call; "
                         "create it once in __init__ (self.my_metric = ...) and use it in _metric."
                     )
-                definition.metric.name = name
+                definition.metric.name = name  # logged under its key; _check_log_names catches clashes
             return losses
 
         tf.function(step).get_concrete_function(self.input_specs, self.target_specs)
