@@ -4,10 +4,10 @@ A scenario is a `DataBase` (tfaip.data) plus a `ModelBase` and its graph; `Scena
 glues them together, builds the keras `RootGraph` for `fit` and exports SavedModels.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from tfaip.model.device import DeviceConfig, DeviceConfigParams, DistributionStrategy
-from tfaip.model.evaluator import EvaluatorBase, EvaluatorParams
+from tfaip.model.evaluator import Evaluator, EvaluatorBase, EvaluatorParams
 from tfaip.model.export import atomic_directory, write_saved_model
 from tfaip.model.graph.graphbase import GenericGraphBase, GraphBase
 from tfaip.model.graph.layer import TFAIPLayerBase
@@ -26,6 +26,7 @@ __all__ = [
     "DeviceConfig",
     "DeviceConfigParams",
     "DistributionStrategy",
+    "Evaluator",
     "EvaluatorBase",
     "EvaluatorParams",
     "GenericGraphBase",

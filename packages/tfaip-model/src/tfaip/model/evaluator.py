@@ -1,7 +1,7 @@
 """`EvaluatorParams` and `EvaluatorBase`: pure-Python metrics on post-processed samples (used by LAV)."""
 
 from dataclasses import dataclass
-from typing import Any, Dict, Generic, Type, TypeVar
+from typing import Any, Dict, Generic, Optional, Type, TypeVar
 
 from paiargparse import pai_dataclass
 
@@ -63,9 +63,18 @@ class EvaluatorBase(Generic[TEP]):
     def __exit__(self, *exc_info: Any) -> None:
         return None
 
-    def update_state(self, sample: Sample) -> None:
-        """Account for one post-processed sample."""
+    def update_state(self, sample: Sample) -> Optional[Dict[str, Any]]:
+        """Account for one post-processed sample.
+
+        May return this sample's own values (name -> number), which LAV writes to its
+        per-sample report for error analysis.
+        """
+        return None
 
     def result(self) -> Dict[str, Any]:
         """Name -> value of each metric."""
         return {}
+
+
+Evaluator = EvaluatorBase
+"""The name the reference docs use for `EvaluatorBase`."""

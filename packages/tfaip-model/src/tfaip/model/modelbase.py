@@ -102,6 +102,16 @@ class ModelBase(Generic[TMP]):
         reduction of keras' own would also divide by the replicas of a distribution strategy,
         unlike any other tensor in the dict.
         """
+        return {name: keras.ops.mean(value) for name, value in self.unreduced_loss(inputs, targets, outputs).items()}
+
+    def unreduced_loss(
+        self, inputs: Dict[str, Any], targets: Dict[str, Any], outputs: Dict[str, Any]
+    ) -> Dict[str, Any]:
+        """`_loss`, checked, each value as float32 before the batch mean: per-sample values or a scalar.
+
+        The model's keras Loss objects return per-sample values here; a tensor that `_loss`
+        reduces itself stays a scalar. LAV writes the per-sample values to its report.
+        """
         with _unreduced(self._attributes_of_type(keras.losses.Loss)):
             losses = self._loss(inputs, targets, outputs)
         if not isinstance(losses, dict) or not losses:
@@ -109,15 +119,15 @@ class ModelBase(Generic[TMP]):
                 f"{type(self).__name__}._loss must return a non-empty dict name -> loss tensor (the names appear in "
                 f"the logs), got {_describe(losses)}."
             )
-        reduced = {}
+        unreduced = {}
         for name, value in losses.items():
             if value is None or isinstance(value, keras.losses.Loss):
                 raise TypeError(
                     f"{type(self).__name__}._loss: the loss {name!r} is {_describe(value)}; return the value of a "
                     "loss (call the keras Loss on targets and outputs), not the loss object."
                 )
-            reduced[name] = keras.ops.mean(keras.ops.cast(value, "float32"))
-        return reduced
+            unreduced[name] = keras.ops.cast(value, "float32")
+        return unreduced
 
     def loss_weights(self, loss_names: List[str]) -> Dict[str, float]:
         """The weight of each loss (1 unless `_loss_weights` says otherwise)."""

@@ -3,9 +3,9 @@
 import inspect
 import json
 import os
-from typing import TYPE_CHECKING, Any, Dict, Generic, Optional, Tuple, Type, TypeVar
+from typing import TYPE_CHECKING, Any, Dict, Generic, List, Optional, Tuple, Type, TypeVar
 
-from tfaip.data import DataBase, resolve_generic
+from tfaip.data import DataBase, DataGeneratorParams, resolve_generic
 from tfaip.model.evaluator import EvaluatorBase, EvaluatorParams
 from tfaip.model.export import atomic_directory, write_saved_model
 from tfaip.model.graph.rootgraph import RootGraph
@@ -62,6 +62,11 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
     def evaluator_cls(cls) -> Type[EvaluatorBase]:
         """The Evaluator class (override to add pure-Python metrics to LAV)."""
         return EvaluatorBase
+
+    @classmethod
+    def predict_generator_params_cls(cls) -> Type[DataGeneratorParams]:
+        """The generator params of prediction and LAV data (`--data.*` of tfaip-predict; default: the validation's)."""
+        return cls.trainer_pipeline_params_cls().val_cls()
 
     @classmethod
     def default_params(cls) -> TScenarioParams:
@@ -135,6 +140,26 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
     def create_predictor(cls, model: "str | keras.Model", params: Any) -> Any:
         """The Predictor of `params` (a tfaip.serve PredictorParams) for an export dir or a keras Model."""
         return params.create(scenario_cls=cls, model=model)
+
+    @classmethod
+    def create_multi_predictor(cls, models: "List[str | keras.Model]", params: Any) -> Any:
+        """The MultiModelPredictor of `params` (a tfaip.serve PredictorParams) voting several models."""
+        return params.create_multi(scenario_cls=cls, models=models)
+
+    @classmethod
+    def create_lav(cls, model: "str | keras.Model", params: Any) -> Any:
+        """The LAV of `params` (a tfaip.serve LAVParams) for an export dir or a keras Model."""
+        return params.create(scenario_cls=cls, model=model)
+
+    @classmethod
+    def create_voter(cls, data: DataBase) -> Any:
+        """How a MultiModelPredictor combines the post-processed samples of several models.
+
+        Return a tfaip.serve `MultiModelVoter` (e.g. averaging class probabilities), or None
+        for the default, which averages float outputs and takes the majority of the others.
+        """
+        del data
+        return None
 
     @classmethod
     def create_evaluator(cls, params: EvaluatorParams) -> EvaluatorBase:

@@ -1,0 +1,1 @@
+"""Console scripts: `tfaip-predict` and `tfaip-lav`."""

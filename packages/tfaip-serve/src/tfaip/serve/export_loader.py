@@ -1,0 +1,135 @@
+"""Loading what a predictor runs: an export's scenario params and its serving SavedModel, or a live keras Model.
+
+export dir ── scenario_params.json ──► ScenarioBase.params_from_path (resources resolve to the export)
+          └─ serve/ (SavedModel) ────► tf.saved_model.load(...).serve   ─┐
+keras.Model ─────────────────────────► tf.function(model(x, training=False)) ─┴─► PredictionModel
+"""
+
+import json
+import os
+from typing import Any, Dict, Optional, Tuple
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfaip.data import DataGeneratorParams
+from tfaip.model import ScenarioBase
+
+
+class ExportError(ValueError):
+    """An export directory is missing, incomplete or corrupt."""
+
+
+def check_export_dir(path: str) -> str:
+    """The absolute export dir, or an ExportError naming what is missing and how to get it."""
+    path = os.path.abspath(path)
+    if not os.path.isdir(path):
+        raise ExportError(
+            f"The export directory {path} does not exist; pass the directory a training run exported "
+            "(OUTPUT_DIR/export or OUTPUT_DIR/best) or that scenario.export(path) wrote."
+        )
+    if not os.path.isfile(os.path.join(path, "scenario_params.json")):
+        raise ExportError(
+            f"{path} is not a tfaip export: it has no scenario_params.json. Pass the export directory itself "
+            "(the one holding serve/ and scenario_params.json)."
+        )
+    return path
+
+
+def read_scenario(path: str) -> Tuple[Any, Any]:
+    """The scenario class and params of the export at `path` (resources resolve inside it)."""
+    path = check_export_dir(path)
+    try:
+        return ScenarioBase.from_path(path)
+    except ImportError as e:
+        raise ExportError(
+            f"The export {path} was made by a scenario that cannot be imported here ({e}); install the scenario's "
+            "package (or run from the directory that holds it)."
+        ) from e
+    except (ValueError, KeyError, TypeError) as e:
+        raise ExportError(
+            f"The scenario params of the export {path} cannot be read ({e}); the export is corrupt or was written "
+            "by an incompatible scenario version: export the model again."
+        ) from e
+
+
+def recorded_lav_generator(path: str, scenario_cls: Any) -> Optional[DataGeneratorParams]:
+    """The first LAV generator params recorded in the export's `trainer_params.json`, if any.
+
+    Only the `gen` entry is read (with the scenario's own classes), so tfaip-train need not be
+    installed.
+    """
+    trainer_params = os.path.join(path, "trainer_params.json")
+    if not os.path.isfile(trainer_params):
+        return None
+    with open(trainer_params, encoding="utf-8") as f:
+        gen = json.load(f).get("gen")
+    if gen is None:
+        return None
+    lav_gens = scenario_cls.trainer_pipeline_params_cls().from_dict(gen).lav_gen()
+    return lav_gens[0] if lav_gens else None
+
+
+class PredictionModel:
+    """The prediction graph of an export (its `serve` SavedModel) or of a keras Model, on numpy batches.
+
+    Inputs are cast to the data's input specs; outputs come back as numpy arrays.
+
+    Args:
+        model: an export directory, or a keras Model (e.g. the RootGraph during training).
+        input_specs: the data's input specs (name -> object with .shape/.dtype).
+        run_eagerly: call a keras Model eagerly instead of through tf.function.
+    """
+
+    def __init__(self, model: Any, input_specs: Dict[str, Any], run_eagerly: bool = False):
+        self.input_dtypes = {
+            name: np.dtype(tf.as_dtype(spec.dtype).as_numpy_dtype) for name, spec in input_specs.items()
+        }
+        if isinstance(model, str):
+            self.name = os.path.basename(os.path.normpath(model))
+            self.saved_model = load_saved_model(model)  # keeps the restored variables alive
+            self.fn = self.saved_model.serve
+        elif isinstance(model, keras.Model):
+            self.name = model.name
+
+            def call(inputs):
+                return model(inputs, training=False)
+
+            self.fn = call if run_eagerly else tf.function(call, reduce_retracing=True)
+        elif callable(model):
+            self.name, self.fn = getattr(model, "__name__", "model"), model
+        else:
+            raise TypeError(f"A predictor needs an export directory or a keras Model, got {type(model).__name__}.")
+
+    def cast_inputs(self, inputs: Dict[str, Any]) -> Dict[str, np.ndarray]:
+        """The model inputs of a batch, in the declared dtypes (other keys are dropped)."""
+        missing = sorted(set(self.input_dtypes) - set(inputs))
+        if missing:
+            raise KeyError(f"The batch lacks the model inputs {missing}; the pre-processing produced {sorted(inputs)}.")
+        return {name: np.asarray(inputs[name], dtype) for name, dtype in self.input_dtypes.items()}
+
+    def __call__(self, inputs: Dict[str, Any]) -> Dict[str, np.ndarray]:
+        """The outputs (numpy) of a batch of inputs."""
+        outputs = self.fn(self.cast_inputs(inputs))
+        return {name: np.asarray(value) for name, value in outputs.items()}
+
+
+def load_saved_model(path: str) -> Any:
+    """The `serve` SavedModel of the export at `path`, with a clear error when it is missing or corrupt."""
+    serve_dir = os.path.join(check_export_dir(path), "serve")
+    if not os.path.isfile(os.path.join(serve_dir, "saved_model.pb")):
+        raise ExportError(
+            f"The export {path} has no SavedModel in serve/ (it was exported with export_serve=False or is "
+            "incomplete); export the model again."
+        )
+    try:
+        loaded = tf.saved_model.load(serve_dir)
+    except Exception as e:  # TensorFlow raises many types for a damaged file
+        raise ExportError(
+            f"The SavedModel {serve_dir} cannot be loaded ({type(e).__name__}: {str(e)[:200]}); the export is "
+            "corrupt: export the model again."
+        ) from e
+    if not hasattr(loaded, "serve"):
+        raise ExportError(f"The SavedModel {serve_dir} has no 'serve' endpoint; it was not written by tfaip.")
+    return loaded

@@ -1,0 +1,1 @@
+"""Load and validate: `LAV`, `MultiLAV`, their model metrics and report files."""
