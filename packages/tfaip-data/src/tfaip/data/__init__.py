@@ -4,7 +4,7 @@ Needs no TensorFlow; `tfaip.data.tf` (extra `tfaip-data[tf]`) turns a pipeline i
 `tf.data.Dataset`.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.2.1"
 
 from tfaip.data.database import DataBase, DataBaseParams
 from tfaip.data.errors import DataPipelineError, DataProcessorError, WorkerCrashedError

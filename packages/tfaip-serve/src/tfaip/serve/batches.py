@@ -45,8 +45,9 @@ def _rows(tree: Any, n: int, what: str) -> List[Any]:
     if tree is None:
         return [None] * n
     if isinstance(tree, dict):
-        columns = {k: _rows(v, n, what) for k, v in tree.items()}
-        return [{k: column[i] for k, column in columns.items()} for i in range(n)]
+        keys = list(tree)
+        columns = [_rows(tree[k], n, what) for k in keys]
+        return [dict(zip(keys, row)) for row in zip(*columns)] if keys else [{} for _ in range(n)]
     array = np.asarray(tree)
     if array.ndim == 0 or array.shape[0] != n:
         raise ValueError(

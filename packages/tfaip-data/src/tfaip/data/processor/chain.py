@@ -56,11 +56,12 @@ class ProcessorChain:
                 self._segments[-1][1].append(processor)
             else:
                 self._segments.append((is_mapping, [processor]))
+        self._names = [type(p).__name__ for _, procs in self._segments for p in procs]
 
     @property
     def processor_names(self) -> List[str]:
-        """Class names of the active processors, in order."""
-        return [type(p).__name__ for _, procs in self._segments for p in procs]
+        """Class names of the active processors, in order (empty: the chain only drops invalid samples)."""
+        return self._names
 
     def run(self, samples: Sequence[Sample], first_index: int) -> List[Sample]:
         """Process one chunk whose first sample has stream index `first_index`; drop invalid samples."""

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from tfaip.data.processor.pipeline_params import SequentialProcessorPipelineParams
 
 
+_SERIAL_CHUNKS_PER_RNG_SWAP = 4  # in-process stages swap the random state once per this many chunks
+
+
 def _chunks(samples: Iterable[Sample], size: int, seed: int) -> Iterator[Chunk]:
     it = iter(samples)
     first_index = 0
@@ -127,8 +130,14 @@ class DataProcessorPipeline:
 
 def _serial_results(spec: StageSpec, chunks: Iterator[Chunk]) -> Iterator[ChunkResult]:
     runner = StageRunner(spec)
-    for chunk in chunks:
-        yield runner.run_preserving_rng_state(chunk)
+    while True:
+        group = list(itertools.islice(chunks, _SERIAL_CHUNKS_PER_RNG_SWAP))
+        if not group:
+            return
+        results, error = runner.run_preserving_rng_state(group)
+        yield from results
+        if error is not None:
+            raise error
 
 
 def _results(pool: WorkerPool, chunks: Iterator[Chunk], window: int, ordered: bool) -> Iterator[ChunkResult]:
