@@ -89,7 +89,8 @@ class PredictionModel:
         if isinstance(model, str):
             self.name = os.path.basename(os.path.normpath(model))
             self.saved_model = load_saved_model(model)  # keeps the restored variables alive
-            self.fn = self.saved_model.serve
+            signature = self.saved_model.signatures["serving_default"]  # less call overhead than `serve`
+            self.fn = lambda inputs: signature(**inputs)
         elif isinstance(model, keras.Model):
             self.name = model.name
 
@@ -130,6 +131,8 @@ def load_saved_model(path: str) -> Any:
             f"The SavedModel {serve_dir} cannot be loaded ({type(e).__name__}: {str(e)[:200]}); the export is "
             "corrupt: export the model again."
         ) from e
-    if not hasattr(loaded, "serve"):
-        raise ExportError(f"The SavedModel {serve_dir} has no 'serve' endpoint; it was not written by tfaip.")
+    if "serving_default" not in loaded.signatures:
+        raise ExportError(
+            f"The SavedModel {serve_dir} has no 'serving_default' signature; it was not written by tfaip."
+        )
     return loaded
