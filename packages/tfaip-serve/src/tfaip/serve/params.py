@@ -15,13 +15,28 @@ if TYPE_CHECKING:
     from tfaip.serve.predictor import Predictor
 
 
+class _CreatesRunners:
+    """`create` and `create_multi` through the classes that `cls()` and `multi_cls()` name."""
+
+    def create(self, scenario_cls: Any, model: Any, scenario_params: Any = None) -> Any:
+        """The runner of `scenario_cls` for an export dir or a keras Model (`ScenarioBase.create_predictor/lav`).
+
+        `scenario_cls` None takes the scenario recorded in the export.
+        """
+        return self.cls()(self, scenario_cls, model, scenario_params)
+
+    def create_multi(self, scenario_cls: Any, models: List[Any], scenario_params: Optional[List[Any]] = None) -> Any:
+        """The runner of several models and their vote (`ScenarioBase.create_multi_predictor`)."""
+        return self.multi_cls()(self, scenario_cls, models, scenario_params)
+
+
 def _prediction_pipeline() -> DataPipelineParams:
     return DataPipelineParams(mode=PipelineMode.PREDICTION)
 
 
 @pai_dataclass
 @dataclass
-class PredictorParams:
+class PredictorParams(_CreatesRunners):
     """Params of a `Predictor` (`--predict.*`; the pipeline is `--pipeline.*`, the device `--device.*`).
 
     Example:
@@ -80,20 +95,11 @@ class PredictorParams:
 
         return MultiModelPredictor
 
-    def create(self, scenario_cls: Any, model: Any, scenario_params: Any = None) -> "Predictor":
-        """A Predictor of `scenario_cls` for an export dir or a keras Model (`ScenarioBase.create_predictor`)."""
-        return self.cls()(self, scenario_cls, model, scenario_params)
-
-    def create_multi(
-        self, scenario_cls: Any, models: List[Any], scenario_params: Optional[List[Any]] = None
-    ) -> "MultiModelPredictor":
-        """A MultiModelPredictor voting `models` (`ScenarioBase.create_multi_predictor`)."""
-        return self.multi_cls()(self, scenario_cls, models, scenario_params)
 
 
 @pai_dataclass
 @dataclass
-class LAVParams(DataPipelineParams):
+class LAVParams(DataPipelineParams, _CreatesRunners):
     """Params of LAV (`--lav.*`): the pipeline's own fields (`--lav.batch_size 5`), plus device and output.
 
     LAVParams extend DataPipelineParams, so the pipeline flags sit directly under `--lav`, as in
@@ -164,13 +170,3 @@ class LAVParams(DataPipelineParams):
         from tfaip.serve.lav.multilav import MultiLAV
 
         return MultiLAV
-
-    def create(self, scenario_cls: Any, model: Any, scenario_params: Any = None) -> "LAV":
-        """A LAV of `scenario_cls` for an export dir or a keras Model (`ScenarioBase.create_lav`)."""
-        return self.cls()(self, scenario_cls, model, scenario_params)
-
-    def create_multi(
-        self, scenario_cls: Any, models: List[Any], scenario_params: Optional[List[Any]] = None
-    ) -> "MultiLAV":
-        """A MultiLAV evaluating `models` and their vote."""
-        return self.multi_cls()(self, scenario_cls, models, scenario_params)

@@ -6,7 +6,7 @@ generator ─► pre_proc (EVALUATION) ─► batches ─► model thread: expor
 """
 
 import contextlib
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Type, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple, Type, Union
 
 from tfaip.data import DataGeneratorParams, Sample
 from tfaip.model import EvaluatorBase, ScenarioBase
@@ -33,14 +33,26 @@ def predictor_params_of(params: LAVParams) -> PredictorParams:
     )
 
 
-def as_generator_list(generator_params: Union[DataGeneratorParams, Iterable[DataGeneratorParams]]) -> List[Any]:
-    """One or several generator params as a list."""
-    if isinstance(generator_params, DataGeneratorParams):
-        return [generator_params]
-    return list(generator_params)
+class LAVBase:
+    """What LAV and MultiLAV share: `run` over one or several generators, one result dict each."""
+
+    def run(
+        self,
+        generator_params: Union[DataGeneratorParams, Iterable[DataGeneratorParams]],
+        print_fn: Callable[[str], None] = print,
+    ) -> Iterator[Dict[str, Any]]:
+        """Validate on each generator in turn, yielding its results."""
+        if isinstance(generator_params, DataGeneratorParams):
+            generator_params = [generator_params]
+        generators = list(generator_params)
+        for index, generator in enumerate(generators):
+            yield self._run_one(generator, index, len(generators), print_fn)
+
+    def _run_one(self, generator: DataGeneratorParams, index: int, count: int, print_fn) -> Dict[str, Any]:
+        raise NotImplementedError(f"{type(self).__name__}._run_one(generator, index, count, print_fn)")
 
 
-class LAV:
+class LAV(LAVBase):
     """Loads a model, predicts labelled data and reports the model's and the Evaluator's metrics.
 
     `run` yields one result dict per generator: `loss`, each loss key and each metric of the
@@ -68,16 +80,6 @@ class LAV:
         self.model_metrics = ModelMetrics(self.scenario.model, self.data, params.run_eagerly)
         self.evaluator = self.scenario.create_evaluator(self.scenario.params.evaluator)
         self.throughput = Throughput()
-
-    def run(
-        self,
-        generator_params: Union[DataGeneratorParams, Iterable[DataGeneratorParams]],
-        print_fn: Callable[[str], None] = print,
-    ) -> Iterator[Dict[str, float]]:
-        """Validate on each generator in turn, yielding its results."""
-        generators = as_generator_list(generator_params)
-        for index, generator in enumerate(generators):
-            yield self._run_one(generator, index, len(generators), print_fn)
 
     def extract_dump_data(self, sample: Sample) -> Dict[str, Any]:
         """Name -> array stored for a sample by `--lav.dump` (default: its raw targets and outputs)."""

@@ -1,18 +1,18 @@
 """`MultiLAV`: several models and their vote evaluated on the same labelled data."""
 
 import contextlib
-from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Sequence, Type, Union
+from typing import Any, Dict, Optional, Sequence, Type
 
 from tfaip.data import DataGeneratorParams
 from tfaip.model import ScenarioBase
-from tfaip.serve.lav.lav import as_generator_list, evaluate_samples, format_results, predictor_params_of
+from tfaip.serve.lav.lav import LAVBase, evaluate_samples, format_results, predictor_params_of
 from tfaip.serve.lav.report import numbered, optional_report
 from tfaip.serve.multimodelpredictor import MultiModelPredictor
 from tfaip.serve.params import LAVParams
 from tfaip.serve.progress import Throughput, measured, with_progress
 
 
-class MultiLAV:
+class MultiLAV(LAVBase):
     """Evaluates the voted predictions of several models with the scenario's Evaluator.
 
     Results hold the Evaluator's values of the voted samples, and of each model's own samples
@@ -20,8 +20,8 @@ class MultiLAV:
     metrics are LAV's (single model) business; the report holds the voted samples.
 
     Example:
-        >>> multi = TutorialScenario.create_lav  # or: LAVParams().create_multi(TutorialScenario, ["a", "b"])
-        >>> for result in LAVParams().create_multi(None, ["a/export", "b/export"]).run(generator_params):
+        >>> multi = LAVParams().create_multi(TutorialScenario, ["a/export", "b/export"])
+        >>> for result in multi.run(generator_params):
         ...     print(result["eval_acc"], result["model0_eval_acc"], result["model1_eval_acc"])
     """
 
@@ -39,16 +39,6 @@ class MultiLAV:
         scenario = self.predictor.predictors[0].scenario
         self.evaluators = [scenario.create_evaluator(scenario.params.evaluator) for _ in range(len(models) + 1)]
         self.throughput = Throughput()
-
-    def run(
-        self,
-        generator_params: Union[DataGeneratorParams, Iterable[DataGeneratorParams]],
-        print_fn: Callable[[str], None] = print,
-    ) -> Iterator[Dict[str, Any]]:
-        """Validate on each generator in turn, yielding its results."""
-        generators = as_generator_list(generator_params)
-        for index, generator in enumerate(generators):
-            yield self._run_one(generator, index, len(generators), print_fn)
 
     def _run_one(self, generator: DataGeneratorParams, index: int, count: int, print_fn) -> Dict[str, Any]:
         voted_evaluator, *model_evaluators = self.evaluators
