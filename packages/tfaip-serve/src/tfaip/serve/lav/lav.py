@@ -1,6 +1,6 @@
 """`LAV` (load and validate): an export's losses, metrics and Evaluator results on labelled data.
 
-generator ─► pre_proc (EVALUATION) ─► batches ─► model thread: export.serve + ModelMetrics.update
+generator ─► pre_proc (EVALUATION) ─► batches ─► model thread: the export's signature + ModelMetrics.update
     ─► split (targets kept, raw dump) ─► post_proc ─► Evaluator.update_state, _print_evaluate, report
     ─► {loss, each loss, each metric, each evaluator value}
 """
