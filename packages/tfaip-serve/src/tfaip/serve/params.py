@@ -96,7 +96,6 @@ class PredictorParams(_CreatesRunners):
         return MultiModelPredictor
 
 
-
 @pai_dataclass
 @dataclass
 class LAVParams(DataPipelineParams, _CreatesRunners):
