@@ -10,10 +10,16 @@ import textwrap
 import time
 
 import pytest
-from data_test_helpers import BrokenInitParams, CountGeneratorParams, FailParams, SlowParams, ToArrayParams
+from data_test_helpers import AddParams, BrokenInitParams, CountGeneratorParams, FailParams, SlowParams, ToArrayParams
 from test_pipeline import batches_of, data_params
 
-from tfaip.data import DataPipelineParams, DataProcessorError, WorkerCrashedError
+from tfaip.data import (
+    ComposedProcessorPipelineParams,
+    DataPipelineParams,
+    DataProcessorError,
+    SequentialProcessorPipelineParams,
+    WorkerCrashedError,
+)
 
 
 def assert_no_children():
@@ -63,6 +69,22 @@ def test_in_order_every_chunk_before_the_failing_one_is_delivered():
             for sample in pipeline.create(params, data_params([])).apply(CountGeneratorParams(n=100)):
                 delivered.append(sample.meta["id"])
         assert delivered == [f"s{i}" for i in range(44)]  # the chunks 0-10 (samples 0-43)
+
+
+def test_an_in_process_stage_delivers_what_came_before_an_error_of_the_stage_before_it():
+    pipeline = ComposedProcessorPipelineParams(
+        pipelines=[
+            SequentialProcessorPipelineParams(run_parallel=True, processors=[ToArrayParams(), FailParams(at=45)]),
+            SequentialProcessorPipelineParams(run_parallel=False, processors=[AddParams()]),
+        ]
+    )
+    delivered = []
+    with pytest.raises(DataProcessorError, match="no such glyph"):
+        params = DataPipelineParams(num_processes=2, batch_size=4)
+        for sample in pipeline.create(params, data_params([])).apply(CountGeneratorParams(n=100)):
+            delivered.append(sample.meta["id"])
+    assert delivered == [f"s{i}" for i in range(44)]
+    assert_no_children()
 
 
 def test_processor_that_cannot_be_created():

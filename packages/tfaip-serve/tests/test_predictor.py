@@ -101,3 +101,25 @@ def test_a_batch_without_the_model_inputs_names_them(exports):
     predictor = DigitsScenario.create_predictor(exports["a"][0], quiet())
     with pytest.raises(KeyError, match="lacks the model inputs"):
         list(predictor.predict_dataset([{"image": np.zeros([2, 8, 8], "float32")}]))
+
+
+def test_an_error_of_the_model_reaches_the_caller_and_stops_the_workers(exports):
+    _, scenario = exports["a"]
+    calls = []
+
+    def broken_model(inputs):
+        calls.append(len(inputs["img"]))
+        if len(calls) == 3:
+            raise RuntimeError("the model broke")
+        return {"logits": np.zeros((len(inputs["img"]), 10), "float32"), "class": np.zeros(len(inputs["img"]), "int64")}
+
+    params = quiet()
+    params.pipeline.num_processes = 2
+    params.pipeline.batch_size = 8
+    predictor = Predictor(params, DigitsScenario, broken_model, scenario.params)
+    received = []
+    with pytest.raises(RuntimeError, match="the model broke"):
+        for sample in predictor.predict(DigitsGeneratorParams()):
+            received.append(sample.outputs["word"])
+    assert received == ["zero"] * 16  # the two batches before the failing one
+    assert not multiprocessing.active_children()

@@ -130,14 +130,25 @@ class DataProcessorPipeline:
 
 def _serial_results(spec: StageSpec, chunks: Iterator[Chunk]) -> Iterator[ChunkResult]:
     runner = StageRunner(spec)
-    while True:
-        group = list(itertools.islice(chunks, _SERIAL_CHUNKS_PER_RNG_SWAP))
-        if not group:
+    upstream_error: Optional[Exception] = None
+    while upstream_error is None:
+        group: List[Chunk] = []
+        try:
+            for chunk in chunks:
+                group.append(chunk)
+                if len(group) == _SERIAL_CHUNKS_PER_RNG_SWAP:
+                    break
+        except Exception as error:  # the chunks before it still come out first, in order
+            upstream_error = error
+        if not group and upstream_error is None:
             return
         results, error = runner.run_preserving_rng_state(group)
         yield from results
         if error is not None:
             raise error
+        if len(group) < _SERIAL_CHUNKS_PER_RNG_SWAP and upstream_error is None:
+            return
+    raise upstream_error
 
 
 def _results(pool: WorkerPool, chunks: Iterator[Chunk], window: int, ordered: bool) -> Iterator[ChunkResult]:
