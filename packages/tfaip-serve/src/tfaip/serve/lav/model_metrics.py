@@ -59,7 +59,7 @@ class ModelMetrics:
         return means, per_sample
 
     def _traced(self, outputs: Dict[str, np.ndarray]):
-        output_specs = {k: tf.TensorSpec([None] * v.ndim, tf.as_dtype(v.dtype), name=k) for k, v in outputs.items()}
+        output_specs = {k: tf.TensorSpec([None] * v.ndim, _tf_dtype(v.dtype), name=k) for k, v in outputs.items()}
         return tf.function(self._evaluate, input_signature=[self.input_specs, self.target_specs, output_specs])
 
     def update(self, inputs: Dict[str, Any], targets: Dict[str, Any], outputs: Dict[str, np.ndarray]) -> PerSample:
@@ -84,3 +84,8 @@ class ModelMetrics:
         results = {name: total / max(self._count, 1) for name, total in self._sums.items()}
         results.update({m.name: float(np.asarray(m.result())) for m in self.metrics})
         return results
+
+
+def _tf_dtype(dtype: np.dtype) -> tf.DType:
+    """The TensorFlow dtype of a numpy output (string tensors come back as object arrays of bytes)."""
+    return tf.string if dtype.kind in "OSU" else tf.as_dtype(dtype)
