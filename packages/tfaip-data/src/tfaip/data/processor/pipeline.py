@@ -34,9 +34,6 @@ if TYPE_CHECKING:
     from tfaip.data.processor.pipeline_params import SequentialProcessorPipelineParams
 
 
-_SERIAL_CHUNKS_PER_RNG_SWAP = 4  # in-process stages swap the random state once per this many chunks
-
-
 def _chunks(samples: Iterable[Sample], size: int, seed: int) -> Iterator[Chunk]:
     it = iter(samples)
     first_index = 0
@@ -130,25 +127,8 @@ class DataProcessorPipeline:
 
 def _serial_results(spec: StageSpec, chunks: Iterator[Chunk]) -> Iterator[ChunkResult]:
     runner = StageRunner(spec)
-    upstream_error: Optional[Exception] = None
-    while upstream_error is None:
-        group: List[Chunk] = []
-        try:
-            for chunk in chunks:
-                group.append(chunk)
-                if len(group) == _SERIAL_CHUNKS_PER_RNG_SWAP:
-                    break
-        except Exception as error:  # the chunks before it still come out first, in order
-            upstream_error = error
-        if not group and upstream_error is None:
-            return
-        results, error = runner.run_preserving_rng_state(group)
-        yield from results
-        if error is not None:
-            raise error
-        if len(group) < _SERIAL_CHUNKS_PER_RNG_SWAP and upstream_error is None:
-            return
-    raise upstream_error
+    for chunk in chunks:
+        yield runner.run_preserving_rng_state(chunk)
 
 
 def _results(pool: WorkerPool, chunks: Iterator[Chunk], window: int, ordered: bool) -> Iterator[ChunkResult]:
