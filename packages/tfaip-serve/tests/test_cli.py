@@ -1,4 +1,5 @@
 import json
+import shutil
 
 import pytest
 
@@ -34,3 +35,17 @@ def test_a_bad_value_exits_2_naming_the_field(exports, capsys):
         predict.main(["--export_dir", exports["a"][0], "--pipeline.batch_size", "0"])
     assert exit_info.value.code == 2
     assert "batch_size must be >= 1" in capsys.readouterr().err
+
+
+def test_a_corrupt_recorded_trainer_params_and_a_bad_lav_value_exit_2(exports, tmp_path, capsys):
+    broken = tmp_path / "broken"
+    shutil.copytree(exports["a"][0], broken)
+    (broken / "trainer_params.json").write_text("{ nope")
+    with pytest.raises(SystemExit) as exit_info:
+        lav.main(["--export_dir", str(broken)])
+    assert exit_info.value.code == 2
+    assert "trainer_params.json cannot be read" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        lav.main(["--export_dir", exports["a"][0], "--lav.model_queue_size", "0"])
+    assert exit_info.value.code == 2
+    assert "LAVParams.model_queue_size must be >= 1" in capsys.readouterr().err

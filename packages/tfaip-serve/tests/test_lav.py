@@ -1,5 +1,6 @@
 import csv
 import json
+import os
 
 import numpy as np
 import pytest
@@ -33,6 +34,9 @@ def test_lav_reports_model_metrics_and_the_pure_python_evaluator_together(export
     assert result["acc"] == pytest.approx(correct.mean()) == pytest.approx(result["eval_acc"])
     assert 0 < result["eval_edit_distance"] < 5 and result["eval_acc"] > 0.7
 
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(tmp_path / "report.csv").st_mode & 0o777 == 0o666 & ~umask
     with open(tmp_path / "report.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 100 and rows[0]["id"] == "d0"

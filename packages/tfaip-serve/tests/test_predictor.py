@@ -123,3 +123,14 @@ def test_an_error_of_the_model_reaches_the_caller_and_stops_the_workers(exports)
             received.append(sample.outputs["word"])
     assert received == ["zero"] * 16  # the two batches before the failing one
     assert not multiprocessing.active_children()
+
+
+def test_any_pipeline_is_post_processed_in_the_predictors_mode(exports):
+    predictor = DigitsScenario.create_predictor(exports["a"][0], quiet())
+    training_pipeline = predictor.data.create_pipeline(DataPipelineParams(), DigitsGeneratorParams(limit_to=20))
+    assert len(list(predictor.predict_pipeline(training_pipeline))) == 20
+    with_targets = DigitsScenario.create_predictor(exports["a"][0], quiet(include_targets=True))
+    with pytest.raises(ValueError, match="Raw sample 0 has no targets, but include_targets is set"):
+        list(with_targets.predict_raw([{"img": np.zeros([8, 8], "uint8")}]))
+    with pytest.raises(ValueError, match="include_targets is set, but the batches have no targets"):
+        list(with_targets.predict_dataset([{"img": np.zeros([2, 8, 8], "float32")}]))

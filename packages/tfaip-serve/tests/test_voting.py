@@ -56,3 +56,13 @@ def test_the_default_voter_averages_floats_and_takes_the_majority_of_the_rest():
     assert voted.outputs["word"] == "two"
     assert AveragingVoter().vote(samples[:2]).outputs["word"] == "one"  # a tie goes to the first model
     assert WORDS[2] == "two"
+
+
+def test_samples_of_different_pipelines_stay_matched_even_when_shuffling_is_asked_for(exports):
+    params = PredictorParams(progress_bar=False)
+    params.pipeline.shuffle_buffer_size = 50  # would give each pre-processing its own order
+    predictor = DigitsScenario.create_multi_predictor([exports["a"][0], exports["c"][0]], params)
+    results = list(predictor.predict(DigitsGeneratorParams(limit_to=60)))
+    assert [v.meta["id"] for v, _ in results] == [f"d{i}" for i in range(60)]
+    assert all(v.meta["id"] == ind[0].meta["id"] == ind[1].meta["id"] for v, ind in results)
+    assert results[0][1][0].meta is not results[0][1][1].meta  # each model's post_proc has its own meta

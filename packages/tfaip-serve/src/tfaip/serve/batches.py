@@ -70,6 +70,11 @@ def batch_size_of(batch: Sample) -> int:
 def split_batch(batch: Sample, outputs: Dict[str, Any], include_targets: bool) -> List[Sample]:
     """The un-batched samples of `batch` with the model's `outputs` (meta kept, padding not removed)."""
     n = batch_size_of(batch)
+    if include_targets and batch.targets is None:
+        raise ValueError(
+            "include_targets is set, but the batches have no targets: predict data with targets (a generator in "
+            "EVALUATION mode, (inputs, targets) dataset elements) or leave include_targets off."
+        )
     metas = batch.meta if isinstance(batch.meta, list) and len(batch.meta) == n else [None] * n
     inputs = _rows(batch.inputs, n, "inputs")
     targets = _rows(batch.targets if include_targets else None, n, "targets")

@@ -63,11 +63,17 @@ def recorded_lav_generator(path: str, scenario_cls: Any) -> Optional[DataGenerat
     trainer_params = os.path.join(path, "trainer_params.json")
     if not os.path.isfile(trainer_params):
         return None
-    with open(trainer_params, encoding="utf-8") as f:
-        gen = json.load(f).get("gen")
-    if gen is None:
-        return None
-    lav_gens = scenario_cls.trainer_pipeline_params_cls().from_dict(gen).lav_gen()
+    try:
+        with open(trainer_params, encoding="utf-8") as f:
+            gen = json.load(f).get("gen")
+        if gen is None:
+            return None
+        lav_gens = scenario_cls.trainer_pipeline_params_cls().from_dict(gen).lav_gen()
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ExportError(
+            f"{trainer_params} cannot be read ({type(e).__name__}: {e}); the export is corrupt: export the model "
+            "again, or pass the data with --data.*"
+        ) from e
     return lav_gens[0] if lav_gens else None
 
 

@@ -76,10 +76,16 @@ class MultiModelPredictor:
             keys.setdefault(_pre_processing_key(predictor), []).append(i)
         return list(keys.values())
 
+    def pipeline_params(self) -> DataPipelineParams:
+        """The pipeline params of every model: ordered, unshuffled and unbucketed, so samples match by position."""
+        params = self.predictors[0].pipeline_params()
+        params.ordered, params.shuffle_buffer_size = True, -1
+        params.bucket_boundaries, params.bucket_batch_sizes = [], None
+        return params
+
     def predict(self, generator_params: DataGeneratorParams) -> Iterator[Voted]:
         """Predict and vote the samples of a data generator."""
-        pipeline_params = self.predictors[0].pipeline_params()
-        return self._predict_generator(generator_params, pipeline_params)
+        return self._predict_generator(generator_params, self.pipeline_params())
 
     def predict_raw(self, samples: Iterable[Any]) -> Iterator[Voted]:
         """Predict and vote raw samples (Samples or `inputs` dicts)."""
@@ -89,13 +95,12 @@ class MultiModelPredictor:
 
     def predict_pipeline(self, pipeline: DataPipeline) -> Iterator[Voted]:
         """Predict and vote the generator of `pipeline` (each group of models uses its own pre-processing)."""
-        return self._predict_generator(pipeline.generator_params, pipeline.pipeline_params)
+        return self._predict_generator(pipeline.generator_params, self.pipeline_params())
 
     def predict_dataset(self, dataset: Iterable[Any]) -> Iterator[Voted]:
         """Predict and vote a dataset of pre-processed, batched `inputs` or `(inputs, targets)`."""
         everyone = list(range(len(self.predictors)))
-        pipeline_params = self.predictors[0].pipeline_params()
-        yield from self._vote([(map(batch_from_element, dataset), everyone)], pipeline_params, None)
+        yield from self._vote([(map(batch_from_element, dataset), everyone)], self.pipeline_params(), None)
 
     def _predict_generator(
         self, generator_params: DataGeneratorParams, pipeline_params: DataPipelineParams
@@ -141,16 +146,21 @@ class MultiModelPredictor:
 
 def _model_samples(outputs: Iterable[Tuple[Sample, List[Any]]], position: int, include_targets: bool):
     for batch, model_outputs in outputs:
-        yield from split_batch(batch, model_outputs[position], include_targets)
+        for sample in split_batch(batch, model_outputs[position], include_targets):
+            if isinstance(sample.meta, dict):
+                sample.meta = dict(sample.meta)  # each model's post_proc may change its own
+            yield sample
 
 
 def _zip_all(streams: List[Iterator[Sample]]) -> Iterator[Tuple[Sample, ...]]:
     for row in itertools.zip_longest(*streams):
         missing = [i for i, s in enumerate(row) if s is None]
-        if missing:
+        ids = {str(s.meta.get("id")) for s in row if s is not None and isinstance(s.meta, dict)}
+        if missing or len(ids) > 1:
+            problem = f"model(s) {missing} yielded fewer samples" if missing else f"the samples {sorted(ids)} met"
             raise ValueError(
-                f"The pre-/post-processing of model(s) {missing} yielded fewer samples than the others; voting needs "
-                "one sample per model for each input, so the processors must not drop or add samples differently."
+                f"Voting needs one sample per model for each input, but {problem}: the models' processors must not "
+                "drop, add or reorder samples differently."
             )
         yield row
 

@@ -148,6 +148,8 @@ class LAVParams(DataPipelineParams, _CreatesRunners):
     def __post_init__(self):
         super().__post_init__()
         self.mode = PipelineMode.EVALUATION
+        if self.model_queue_size < 1:
+            raise ValueError(f"LAVParams.model_queue_size must be >= 1, got {self.model_queue_size}.")
         for path, suffixes in ((self.report, (".csv", ".jsonl")), (self.dump, (".npz",))):
             if path is not None and not path.endswith(suffixes):
                 raise ValueError(f"LAVParams: {path!r} must end with {' or '.join(suffixes)}.")

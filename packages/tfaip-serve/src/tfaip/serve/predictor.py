@@ -78,14 +78,14 @@ class Predictor:
         """Predict the samples of a DataPipeline (its pre-processing runs in its worker processes)."""
         total = known_length(pipeline) if self.params.progress_bar else None
         with pipeline.generate_input_batches() as batches:
-            yield from self._predict_batches(batches, pipeline.pipeline_params, total)
+            yield from self._predict_batches(batches, self.pipeline_params(), total)
 
     def predict_dataset(self, dataset: Iterable[Any]) -> Iterator[Sample]:
         """Predict a `tf.data.Dataset` (or any iterable) of pre-processed, batched `inputs` or `(inputs, targets)`."""
         yield from self._predict_batches(map(batch_from_element, dataset), self.pipeline_params(), None)
 
     def post_process(self, samples: Iterable[Sample], pipeline_params: DataPipelineParams) -> Iterator[Sample]:
-        """Run the data's post_proc pipeline on un-batched predicted samples."""
+        """Run the data's post_proc pipeline on un-batched predicted samples (in the mode of `pipeline_params`)."""
         return self.data.params.post_proc.create(pipeline_params, self.data.params).run(samples)
 
     def _predict_batches(

@@ -32,7 +32,7 @@ def known_length(items: Any) -> Optional[int]:
     """`len(items)`, or None for an iterable without a length (e.g. a pipeline over a generator)."""
     try:
         return len(items)
-    except TypeError:
+    except Exception:  # no length, or a generator that cannot tell: the progress shows no total
         return None
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from tfaip.data import DataGenerator, DataGeneratorParams, PipelineMode, Sample
+from tfaip.data import TARGETS_PROCESSOR, DataGenerator, DataGeneratorParams, PipelineMode, Sample
 
 
 @dataclass
@@ -28,6 +28,13 @@ class RawSamplesGenerator(DataGenerator[RawSamplesParams]):
         return len(self.params.samples)  # TypeError for an iterator: the progress shows no total
 
     def generate(self) -> Iterator[Sample]:
-        """The samples, in order."""
-        for item in self.params.samples:
-            yield item if isinstance(item, Sample) else Sample(inputs=item)
+        """The samples, in order; without targets where the mode needs them, an error (not a silent drop)."""
+        needs_targets = self.mode in TARGETS_PROCESSOR
+        for index, item in enumerate(self.params.samples):
+            sample = item if isinstance(item, Sample) else Sample(inputs=item)
+            if needs_targets and sample.targets is None:
+                raise ValueError(
+                    f"Raw sample {index} has no targets, but include_targets is set: pass Samples with targets or "
+                    "leave include_targets off."
+                )
+            yield sample

@@ -39,7 +39,10 @@ def parse_export_args(
             scenario_cls, scenario_params = read_scenario(known.export_dir[0])
         except ExportError as e:
             parser.error(str(e))
-        add_flags(parser, scenario_cls, scenario_params, known.export_dir)
+        try:
+            add_flags(parser, scenario_cls, scenario_params, known.export_dir)
+        except ExportError as e:
+            parser.error(str(e))
     elif any(a in ("-h", "--help") for a in argv):
         parser.epilog = "Pass --export_dir DIR together with --help to list the flags of that export's scenario."
     try:
@@ -53,13 +56,25 @@ def run_cli(prog: str, main: Callable[[], int]) -> None:
     """Run `main` and exit with its code; pipeline and export errors end with one line, exit code 1."""
     try:
         code = main()
-    except (ExportError, DataPipelineError) as e:
+    except ExportError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        code = 2
+    except DataPipelineError as e:  # its message names the processor and sample, then the worker's traceback
         print(f"{prog}: error: {e}", file=sys.stderr)
         code = 1
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         code = 130
     sys.exit(code)
+
+
+def created(prog: str, create: Callable[[], Any]) -> Any:
+    """`create()`, or exit 2 with one line when the params are invalid (e.g. a GPU that does not exist)."""
+    try:
+        return create()
+    except (ValueError, KeyError, TypeError) as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        sys.exit(2)
 
 
 def to_json(value: Any) -> Any:

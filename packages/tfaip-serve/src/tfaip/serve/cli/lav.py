@@ -6,7 +6,7 @@ from typing import Any, List, Optional, Sequence
 
 from paiargparse import PAIArgumentParser
 
-from tfaip.serve.cli.common import parse_export_args, run_cli
+from tfaip.serve.cli.common import created, parse_export_args, run_cli, to_json
 from tfaip.serve.export_loader import recorded_lav_generator
 from tfaip.serve.lav.report import atomic_file
 from tfaip.serve.params import LAVParams
@@ -39,13 +39,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return 2
         params.dump = args.dump
     if len(args.export_dir) > 1:
-        lav = params.create_multi(scenario_cls, args.export_dir)
+        lav = created(PROG, lambda: params.create_multi(scenario_cls, args.export_dir))
     else:
-        lav = scenario_cls.create_lav(args.export_dir[0], params)
+        lav = created(PROG, lambda: scenario_cls.create_lav(args.export_dir[0], params))
     results = list(lav.run([args.data]))
     if args.json:
         with atomic_file(args.json) as f:
-            json.dump(results, f, indent=2)
+            json.dump(to_json(results), f, indent=2)
     return 0
 
 

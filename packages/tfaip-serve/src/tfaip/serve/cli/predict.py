@@ -6,7 +6,7 @@ from typing import Any, List, Optional, Sequence
 
 from paiargparse import PAIArgumentParser
 
-from tfaip.serve.cli.common import dumps, parse_export_args, run_cli, sample_record
+from tfaip.serve.cli.common import created, dumps, parse_export_args, run_cli, sample_record
 from tfaip.serve.lav.report import atomic_file, summarize
 from tfaip.serve.params import PredictorParams
 
@@ -36,9 +36,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     params: PredictorParams = args.predict
     multi = len(args.export_dir) > 1
     if multi:
-        predictor = scenario_cls.create_multi_predictor(args.export_dir, params)
+        predictor = created(PROG, lambda: scenario_cls.create_multi_predictor(args.export_dir, params))
     else:
-        predictor = scenario_cls.create_predictor(args.export_dir[0], params)
+        predictor = created(PROG, lambda: scenario_cls.create_predictor(args.export_dir[0], params))
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(atomic_file(args.output)) if args.output else None
         for index, prediction in enumerate(predictor.predict(args.data)):

@@ -8,6 +8,8 @@ generator ─► pre_proc (EVALUATION) ─► batches ─► model thread: the e
 import contextlib
 from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple, Type, Union
 
+import numpy as np
+
 from tfaip.data import DataGeneratorParams, Sample
 from tfaip.model import EvaluatorBase, ScenarioBase
 from tfaip.serve.batches import run_overlapped, split_batch
@@ -120,7 +122,8 @@ class LAV(LAVBase):
         index = 0
         for batch, (outputs, per_sample) in stream:
             for row, sample in enumerate(split_batch(batch, outputs, include_targets=True)):
-                meta = dict(sample.meta) if isinstance(sample.meta, dict) else {"id": index}
+                meta = dict(sample.meta) if isinstance(sample.meta, dict) else {}
+                meta.setdefault("id", index)  # the same id in the report and the dump
                 if dump is not None:
                     dump.add(index, meta.get("id", index), self.extract_dump_data(sample))
                 meta[_LOSSES] = {name: float(values[row]) for name, values in per_sample.items()}
@@ -151,10 +154,11 @@ def evaluate_samples(
     return count
 
 
+def _number(value: Any) -> str:
+    return f"{float(value):.6g}" if isinstance(value, (float, np.floating)) else str(value)
+
+
 def format_results(results: Dict[str, Any], throughput: Throughput) -> str:
     """The results, one `name = value` per line, and the throughput."""
-    lines = [
-        f"    {name} = {value:.6g}" if isinstance(value, float) else f"    {name} = {value}"
-        for name, value in results.items()
-    ]
+    lines = [f"    {name} = {_number(value)}" for name, value in results.items()]
     return "LAV results:\n" + "\n".join(lines) + f"\nThroughput: {throughput}"

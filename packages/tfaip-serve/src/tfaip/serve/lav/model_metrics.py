@@ -77,7 +77,8 @@ class ModelMetrics:
         for name, value in values.items():
             self._sums[name] = self._sums.get(name, 0.0) + value * n
         self._count += n
-        return {k: np.asarray(v) for k, v in per_sample.items()}
+        per_sample = {k: np.asarray(v) for k, v in per_sample.items()}
+        return {k: v for k, v in per_sample.items() if v.shape == (n,)}  # e.g. not a (1,)-shaped regulariser
 
     def result(self) -> Dict[str, float]:
         """`loss`, each loss key and each metric, averaged over all samples so far."""

@@ -29,11 +29,18 @@ def atomic_file(path: str, binary: bool = False) -> Iterator[IO]:
     try:
         with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) as f:
             yield f
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the file the mode open() would
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.remove(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def summarize(value: Any) -> Any:
@@ -43,7 +50,10 @@ def summarize(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
     if not isinstance(value, np.ndarray):
-        value = np.asarray(value)
+        try:
+            value = np.asarray(value)
+        except ValueError:  # ragged lists
+            return str(value)
     if value.dtype.kind in "SO":
         value = value.astype(str)
     if value.size <= _LIST_LIMIT:
@@ -119,6 +129,10 @@ class RawDump:
         with self._zip.open(name + ".npy", mode="w", force_zip64=True) as entry:
             np.lib.format.write_array(entry, array, allow_pickle=False)
 
+    def abort(self) -> None:
+        """Close the archive without the ids (the file is discarded)."""
+        self._zip.close()
+
     def close(self) -> None:
         """Write the ids and finish the archive."""
         self._write("ids", np.asarray(self._ids, dtype=str))
@@ -143,7 +157,12 @@ def optional_dump(path: Optional[str]) -> Iterator[Optional[RawDump]]:
         return
     with atomic_file(path, binary=True) as f:
         dump = RawDump(f)
-        yield dump
+        try:
+            yield dump
+        except BaseException:
+            with contextlib.suppress(Exception):
+                dump.abort()
+            raise
         dump.close()
 
 
