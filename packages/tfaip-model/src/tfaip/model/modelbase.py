@@ -184,12 +184,22 @@ class ModelBase(Generic[TMP]):
                         f"{type(self).__name__}._metric: MetricDefinition {name!r} names the {kind} {key!r}, but the "
                         f"{kind}s are {sorted(values)}."
                     )
+            definition.metric.name = name  # logged under its key
             definition.metric.update_state(targets[definition.target], outputs[definition.output])
         return definitions or {}
 
     def tracked_metrics(self) -> List[keras.metrics.Metric]:
         """The keras metrics held as attributes of this model (also inside lists and dicts)."""
         return self._attributes_of_type(keras.metrics.Metric)
+
+    def all_metrics(self, definitions: Optional[Dict[str, MetricDefinition]]) -> List[keras.metrics.Metric]:
+        """The tracked metrics plus those of `definitions` (from `metric_definitions()`), named by their keys."""
+        metrics = self.tracked_metrics()
+        for name, definition in (definitions or {}).items():  # the tutorial form creates them in _metric
+            definition.metric.name = name
+            if not any(m is definition.metric for m in metrics):
+                metrics.append(definition.metric)
+        return metrics
 
     def _attributes_of_type(self, kind: type) -> List[Any]:
         found: Dict[int, Any] = {}

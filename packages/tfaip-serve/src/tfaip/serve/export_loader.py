@@ -1,7 +1,7 @@
 """Loading what a predictor runs: an export's scenario params and its serving SavedModel, or a live keras Model.
 
 export dir ── scenario_params.json ──► ScenarioBase.params_from_path (resources resolve to the export)
-          └─ serve/ (SavedModel) ────► tf.saved_model.load(...).serve   ─┐
+          └─ serve/ (SavedModel) ────► its "serving_default" signature  ─┐
 keras.Model ─────────────────────────► tf.function(model(x, training=False)) ─┴─► PredictionModel
 """
 
@@ -78,7 +78,7 @@ def recorded_lav_generator(path: str, scenario_cls: Any) -> Optional[DataGenerat
 
 
 class PredictionModel:
-    """The prediction graph of an export (its `serve` SavedModel) or of a keras Model, on numpy batches.
+    """The prediction graph of an export (its `serving_default` signature) or of a keras Model, on numpy batches.
 
     Inputs are cast to the data's input specs; outputs come back as numpy arrays.
 
@@ -93,19 +93,17 @@ class PredictionModel:
             name: np.dtype(tf.as_dtype(spec.dtype).as_numpy_dtype) for name, spec in input_specs.items()
         }
         if isinstance(model, str):
-            self.name = os.path.basename(os.path.normpath(model))
             self.saved_model = load_saved_model(model)  # keeps the restored variables alive
             signature = self.saved_model.signatures["serving_default"]  # less call overhead than `serve`
             self.fn = lambda inputs: signature(**inputs)
         elif isinstance(model, keras.Model):
-            self.name = model.name
 
             def call(inputs):
                 return model(inputs, training=False)
 
             self.fn = call if run_eagerly else tf.function(call, reduce_retracing=True)
         elif callable(model):
-            self.name, self.fn = getattr(model, "__name__", "model"), model
+            self.fn = model
         else:
             raise TypeError(f"A predictor needs an export directory or a keras Model, got {type(model).__name__}.")
 

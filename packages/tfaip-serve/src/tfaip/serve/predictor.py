@@ -45,7 +45,8 @@ class Predictor:
             model = check_export_dir(model)
             params.device.create()  # before TensorFlow loads the model
             if scenario_cls is None:
-                scenario_cls, _ = read_scenario(model)
+                scenario_cls, exported_params = read_scenario(model)
+                scenario_params = scenario_params or exported_params
             if scenario_params is None:
                 scenario_params = scenario_cls.params_from_path(model)
         if scenario_cls is None:

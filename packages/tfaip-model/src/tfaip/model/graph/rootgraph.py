@@ -52,10 +52,7 @@ class RootGraph(keras.Model):
         self.input_specs = batched_specs(data.input_layer_specs())
         self.target_specs = batched_specs(data.target_layer_specs())
         self._metric_definitions = model.metric_definitions()
-        self.model_metrics = model.tracked_metrics()
-        for definition in (self._metric_definitions or {}).values():  # the tutorial form creates them in _metric
-            if not any(m is definition.metric for m in self.model_metrics):
-                self.model_metrics.append(definition.metric)
+        self.model_metrics = model.all_metrics(self._metric_definitions)
         loss_names = self._trace()
         self.loss_weights = model.loss_weights(loss_names)
         self.loss_tracker = keras.metrics.Mean(name="loss")
@@ -89,7 +86,6 @@ class RootGraph(keras.Model):
                         f"{type(self.model).__name__}._metric: the metric of {name!r} is created anew on each call; "
                         "create it once in __init__ (self.my_metric = ...) and use it in _metric."
                     )
-                definition.metric.name = name  # logged under its key; _check_log_names catches clashes
             return losses
 
         tf.function(step).get_concrete_function(self.input_specs, self.target_specs)

@@ -30,11 +30,7 @@ class ModelMetrics:
         self.input_specs = batched_specs(data.input_layer_specs())
         self.target_specs = batched_specs(data.target_layer_specs())
         self.definitions = model.metric_definitions()
-        self.metrics: List[keras.metrics.Metric] = model.tracked_metrics()
-        for name, definition in (self.definitions or {}).items():
-            definition.metric.name = name  # logged under its key, as in training
-            if not any(m is definition.metric for m in self.metrics):
-                self.metrics.append(definition.metric)
+        self.metrics: List[keras.metrics.Metric] = model.all_metrics(self.definitions)
         self.run_eagerly = run_eagerly
         self._step: Optional[Any] = None
         self._loss_weights: Optional[Dict[str, float]] = None
