@@ -4,11 +4,11 @@ A scenario is a `DataBase` (tfaip.data) plus a `ModelBase` and its graph; `Scena
 glues them together, builds the keras `RootGraph` for `fit` and exports SavedModels.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.2.1"
 
 from tfaip.model.device import DeviceConfig, DeviceConfigParams, DistributionStrategy
 from tfaip.model.evaluator import Evaluator, EvaluatorBase, EvaluatorParams
-from tfaip.model.export import atomic_directory, write_saved_model
+from tfaip.model.export import atomic_directory, recover_directory, write_saved_model
 from tfaip.model.graph.graphbase import GenericGraphBase, GraphBase
 from tfaip.model.graph.layer import TFAIPLayerBase
 from tfaip.model.graph.rootgraph import RootGraph
@@ -47,5 +47,6 @@ __all__ = [
     "__version__",
     "atomic_directory",
     "import_scenario",
+    "recover_directory",
     "write_saved_model",
 ]

@@ -28,6 +28,7 @@ def atomic_directory(path: str, overwrite: bool = False) -> Iterator[str]:
         overwrite: replace an existing non-empty `path` (the old one is removed after the swap).
     """
     path = os.path.abspath(path)
+    recover_directory(path)
     if os.path.exists(path) and not os.path.isdir(path):
         raise FileExistsError(f"Cannot export to {path}: it is a file. Choose a directory path.")
     if os.path.isdir(path) and os.listdir(path) and not overwrite:
@@ -50,6 +51,26 @@ def atomic_directory(path: str, overwrite: bool = False) -> Iterator[str]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def recover_directory(path: str) -> None:
+    """Undo what a process killed inside `atomic_directory` left: restore a moved-aside old `path`, drop temp dirs.
+
+    Replacing a directory takes two renames; a kill between them leaves the old directory
+    under `.NAME.*.old/NAME`. This puts it back, so `path` is never lost.
+    """
+    path = os.path.abspath(path)
+    parent, name = os.path.split(path)
+    if not os.path.isdir(parent):
+        return
+    for entry in sorted(os.listdir(parent)):
+        if not entry.startswith(f".{name}."):
+            continue
+        leftover = os.path.join(parent, entry)
+        if entry.endswith(".old") and not os.path.exists(path) and os.path.isdir(os.path.join(leftover, name)):
+            os.rename(os.path.join(leftover, name), path)
+        if entry.endswith((".old", ".partial")):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def write_saved_model(model: keras.Model, path: str) -> None:

@@ -1,0 +1,1 @@
+"""Keras callbacks of the Trainer: one job each."""

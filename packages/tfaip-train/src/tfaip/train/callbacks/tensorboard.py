@@ -1,0 +1,86 @@
+"""TensorBoard: epoch scalars in `train/`, `validation/` and `lav_l<i>/`, the learning rate, graph images, profiles."""
+
+import os
+import re
+from typing import Any, Dict, Iterable, Optional
+
+import keras
+import tensorflow as tf
+
+LAV_KEY = re.compile(r"lav_l(\d+)_(.+)")
+
+
+class TensorBoardCallback(keras.callbacks.Callback):
+    """Writes the logs of each epoch to event files under `log_dir`.
+
+    `train/` gets the training values and `learning_rate`, `validation/` the `val_` values
+    (without the prefix), `lav_l<i>/` the values of LAV dataset i. With `image_batches`, the
+    graph's `TensorboardWriter` values of the first validation batch are written each epoch.
+    With `profile_batches` (first, last), those training batches are profiled.
+    """
+
+    def __init__(self, log_dir: str, image_batch: Optional[Any] = None, profile_batches: Optional[tuple] = None):
+        super().__init__()
+        self.log_dir = log_dir
+        self.image_batch = image_batch
+        self.profile_batches = profile_batches
+        self._writers: Dict[str, Any] = {}
+        self._profiling = False
+        self._train_step = 0
+
+    def _writer(self, name: str):
+        if name not in self._writers:
+            self._writers[name] = tf.summary.create_file_writer(os.path.join(self.log_dir, name))
+        return self._writers[name]
+
+    def on_train_batch_begin(self, batch: int, logs=None) -> None:
+        """Start the profiler at the first profiled batch."""
+        if self.profile_batches is None:
+            return
+        self._train_step += 1
+        if self._train_step == self.profile_batches[0] and not self._profiling:
+            tf.profiler.experimental.start(os.path.join(self.log_dir, "train"))
+            self._profiling = True
+
+    def on_train_batch_end(self, batch: int, logs=None) -> None:
+        """Stop the profiler after the last profiled batch."""
+        if self._profiling and self._train_step >= self.profile_batches[1]:
+            tf.profiler.experimental.stop()
+            self._profiling = False
+
+    def on_epoch_end(self, epoch: int, logs: Optional[Dict[str, Any]] = None) -> None:
+        """Write the epoch's scalars and images."""
+        groups: Dict[str, Dict[str, float]] = {}
+        for key, value in (logs or {}).items():
+            match = LAV_KEY.fullmatch(key)
+            if match:
+                groups.setdefault(f"lav_l{match.group(1)}", {})[match.group(2)] = value
+            elif key.startswith("val_"):
+                groups.setdefault("validation", {})[key[4:]] = value
+            elif key != "learning_rate":
+                groups.setdefault("train", {})[key] = value
+        groups.setdefault("train", {})["learning_rate"] = self._learning_rate()
+        for name, values in groups.items():
+            self._write_scalars(name, values.items(), epoch + 1)
+        if self.image_batch is not None:
+            with self._writer("validation").as_default():
+                self.model.write_tensorboard(*self.image_batch, step=epoch + 1)
+
+    def _learning_rate(self) -> float:
+        optimizer = self.model.optimizer
+        return float(keras.ops.convert_to_numpy(optimizer._get_current_learning_rate()))
+
+    def _write_scalars(self, name: str, values: Iterable, step: int) -> None:
+        with self._writer(name).as_default():
+            for key, value in values:
+                tf.summary.scalar(key, float(value), step=step)
+        self._writers[name].flush()
+
+    def on_train_end(self, logs=None) -> None:
+        """Stop profiling, close the writers."""
+        if self._profiling:
+            tf.profiler.experimental.stop()
+            self._profiling = False
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()

@@ -1,0 +1,1 @@
+"""Console scripts: tfaip-train, tfaip-resume-training, tfaip-benchmark-input-pipeline."""

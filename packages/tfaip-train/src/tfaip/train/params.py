@@ -1,0 +1,107 @@
+"""`TrainerParams`: everything a training run needs; `trainer_params.json` reproduces and resumes it."""
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Optional
+
+from paiargparse import pai_dataclass, pai_meta
+
+from tfaip.model import DeviceConfigParams, DistributionStrategy, ScenarioBaseParams, TrainerPipelineParamsBase
+from tfaip.train.callbacks.early_stopping import EarlyStoppingParams
+from tfaip.train.optimizers.params import OPTIMIZERS, AdamOptimizer, OptimizerParams
+from tfaip.train.optimizers.schedules import SCHEDULES, ExponentialDecayParams, LearningRateParams
+from tfaip.train.warmstart import WarmstartParams
+
+if TYPE_CHECKING:
+    from tfaip.model import ScenarioBase
+    from tfaip.train.trainer import Trainer
+
+
+@pai_dataclass
+@dataclass
+class TrainerParams:
+    """Params of a training run (`--trainer.*`; optimizer, schedule, device, warm-start and early stopping flat).
+
+    Example:
+        >>> params = TrainerParams(scenario=TutorialScenario.default_params(),
+        ...                        gen=TutorialScenario.default_trainer_pipeline_params(), epochs=5, output_dir="model")
+        >>> TutorialScenario.create_trainer(params).train()
+    """
+
+    epochs: int = field(default=100, metadata=pai_meta(help="Epochs to train."))
+    samples_per_epoch: int = field(
+        default=-1, metadata=pai_meta(help="Samples of an epoch (-1: one pass over the training data).")
+    )
+    scale_epoch_size: float = field(
+        default=1.0, metadata=pai_meta(help="Multiply the epoch size by this (with samples_per_epoch -1).")
+    )
+    train_accum_steps: int = field(
+        default=1, metadata=pai_meta(help="Average the gradients of n batches per update (gradient accumulation).")
+    )
+    output_dir: Optional[str] = field(
+        default=None,
+        metadata=pai_meta(help="Where train.log, trainer_params.json, checkpoint/, best/ and export/ go."),
+    )
+    checkpoint_dir: Optional[str] = field(
+        default=None, metadata=pai_meta(help="The checkpoint directory (default: OUTPUT_DIR/checkpoint).")
+    )
+    write_checkpoints: bool = field(default=True, metadata=pai_meta(help="Write a checkpoint after every epoch."))
+    export_best: Optional[bool] = field(
+        default=None, metadata=pai_meta(help="Export the best model to OUTPUT_DIR/best (default: with an output_dir).")
+    )
+    export_final: bool = field(default=True, metadata=pai_meta(help="Export the last model to OUTPUT_DIR/export."))
+    val_every_n: int = field(default=1, metadata=pai_meta(help="Validate every n-th epoch."))
+    lav_every_n: int = field(
+        default=0, metadata=pai_meta(help="Run LAV on the LAV data every n-th epoch and at the last (0: never).")
+    )
+    lav_silent: bool = field(default=True, metadata=pai_meta(help="LAV during training prints no samples."))
+    calc_ema: float = field(
+        default=0.0,
+        metadata=pai_meta(
+            help="Keep an exponential moving average of the weights with this rate for validation and exports "
+            "(0: off, -1: derived from batch and epoch size)."
+        ),
+    )
+    no_train_scope: Optional[str] = field(
+        default=None, metadata=pai_meta(help="Regex of layer paths not to train (their children neither).")
+    )
+    random_seed: Optional[int] = field(default=None, metadata=pai_meta(help="Seed of python, numpy and TensorFlow."))
+    force_eager: bool = field(default=False, metadata=pai_meta(help="Run the model eagerly (for debugging)."))
+    profile: bool = field(default=False, metadata=pai_meta(help="Write a profile of batches 10-20 to TensorBoard."))
+    progress_bar: bool = field(default=True, metadata=pai_meta(help="Show a progress bar with losses and metrics."))
+    verbose: int = field(default=1, metadata=pai_meta(help="0: only warnings on the console; 1: epoch results."))
+    dist_strategy: Optional[DistributionStrategy] = field(
+        default=None, metadata=pai_meta(help="Distribution strategy (default, mirror, central_storage).")
+    )
+    device: DeviceConfigParams = field(default_factory=DeviceConfigParams, metadata=pai_meta(mode="flat"))
+    optimizer: OptimizerParams = field(
+        default_factory=AdamOptimizer, metadata=pai_meta(mode="flat", choices=OPTIMIZERS, help="The optimizer.")
+    )
+    learning_rate: LearningRateParams = field(
+        default_factory=ExponentialDecayParams,
+        metadata=pai_meta(mode="flat", choices=SCHEDULES, help="The learning-rate schedule."),
+    )
+    warmstart: WarmstartParams = field(default_factory=WarmstartParams, metadata=pai_meta(mode="flat"))
+    early_stopping: EarlyStoppingParams = field(default_factory=EarlyStoppingParams, metadata=pai_meta(mode="flat"))
+    scenario: ScenarioBaseParams = field(default_factory=ScenarioBaseParams, metadata=pai_meta(mode="flat"))
+    gen: TrainerPipelineParamsBase = field(default_factory=TrainerPipelineParamsBase, metadata=pai_meta(mode="flat"))
+    # the state of the run, stored in the checkpoint and trainer_params.json
+    current_epoch: int = field(default=0, metadata=pai_meta(mode="ignore"))
+    stop_reason: Optional[str] = field(default=None, metadata=pai_meta(mode="ignore"))
+
+    def __post_init__(self):
+        for name in ("epochs", "train_accum_steps", "val_every_n"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"TrainerParams.{name} must be >= 1, got {getattr(self, name)}.")
+        if not (self.calc_ema < 1):
+            raise ValueError(f"TrainerParams.calc_ema must be < 1 (0: off, -1: automatic), got {self.calc_ema}.")
+
+    @staticmethod
+    def cls() -> type:
+        """The Trainer class."""
+        from tfaip.train.trainer import Trainer  # trainer.py imports these params
+
+        return Trainer
+
+    def create(self, scenario: "ScenarioBase", restore: bool = False) -> "Trainer":
+        """The Trainer of these params (`ScenarioBase.create_trainer`)."""
+        return self.cls()(self, scenario, restore=restore)

@@ -1,0 +1,250 @@
+"""`Trainer`: trains a scenario with keras `Model.fit`, then exports it.
+
+TrainerParams -> DeviceConfig -> scenario.graph (RootGraph) + optimizer (schedule, EMA, accumulation)
+-> warm-start or checkpoint -> fit(train pipeline, validation pipeline, callbacks)
+callbacks, in order: EMA for validation, LAV, best model + early stopping, TensorBoard,
+"Results of epoch N" log, checkpoint + trainer_params.json, progress bar
+-> export/ (EMA weights)
+"""
+
+import gc
+import json
+import logging
+import os
+import random
+import re
+import warnings
+from typing import Any, Dict, List, Optional
+
+import keras
+import numpy as np
+
+from tfaip.data.tf import create_dataset
+from tfaip.model import ScenarioBase, recover_directory
+from tfaip.serve import LAVParams
+from tfaip.train.callbacks.early_stopping import BestModelCallback
+from tfaip.train.callbacks.ema import EMAValidationCallback, ema_weights
+from tfaip.train.callbacks.lav import LAVCallback
+from tfaip.train.callbacks.logger import LoggerCallback
+from tfaip.train.callbacks.progress import ProgressCallback
+from tfaip.train.callbacks.tensorboard import TensorBoardCallback
+from tfaip.train.checkpoint import load_checkpoint, write_checkpoint
+from tfaip.train.logs import training_logs
+from tfaip.train.params import TrainerParams
+
+logger = logging.getLogger(__name__)
+
+
+class Trainer:
+    """Trains the scenario of `TrainerParams` and writes its output dir.
+
+    Args:
+        params: the trainer params (with the scenario's params and data).
+        scenario: the scenario to train (default: created from `params.scenario`).
+        restore: continue from the checkpoint (`tfaip-resume-training`); `params` come from it.
+
+    Example:
+        >>> trainer = TutorialScenario.create_trainer(params)
+        >>> logs = trainer.train()          # the last epoch's losses and metrics
+    """
+
+    def __init__(self, params: TrainerParams, scenario: Optional[ScenarioBase] = None, restore: bool = False):
+        self.params = params
+        self.scenario = scenario if scenario is not None else params.scenario.create()
+        self.restore = restore
+        if params.export_best and not params.output_dir:
+            raise ValueError("--trainer.export_best True needs an --trainer.output_dir to export to.")
+        self.graph: Optional[keras.Model] = None
+        self.steps_per_epoch = 0
+        self.best_callback: Optional[BestModelCallback] = None
+
+    # ---- paths ----------------------------------------------------------------------------------
+
+    def _path(self, name: str) -> Optional[str]:
+        return os.path.join(self.params.output_dir, name) if self.params.output_dir else None
+
+    @property
+    def checkpoint_dir(self) -> Optional[str]:
+        """Where the checkpoint goes (None: no output dir)."""
+        return self.params.checkpoint_dir or self._path("checkpoint")
+
+    # ---- training -------------------------------------------------------------------------------
+
+    def train(self, callbacks: Optional[List[keras.callbacks.Callback]] = None) -> Dict[str, float]:
+        """Train for the remaining epochs and export; returns the last epoch's logs."""
+        p = self.params
+        if p.output_dir:
+            os.makedirs(p.output_dir, exist_ok=True)
+        with training_logs(self._path("train.log"), p.verbose):
+            return self._train(callbacks or [])
+
+    def _train(self, user_callbacks: List[keras.callbacks.Callback]) -> Dict[str, float]:
+        p = self.params
+        if p.random_seed is not None:
+            os.environ["PYTHONHASHSEED"] = str(p.random_seed)
+            random.seed(p.random_seed)
+            np.random.seed(p.random_seed)
+            keras.utils.set_random_seed(p.random_seed)
+        if p.dist_strategy is not None:
+            p.device.dist_strategy = p.dist_strategy
+        device_config = p.device.create()
+        if p.output_dir:
+            for name in ("checkpoint", "best", "export"):
+                recover_directory(self._path(name))
+        train_pipeline = p.gen.train_data(self.scenario.data)
+        self.steps_per_epoch = self._steps_per_epoch(len(train_pipeline))
+        with device_config.scope():
+            self.graph = graph = self.scenario.graph
+            graph.compile(optimizer=self._create_optimizer(), run_eagerly=p.force_eager)
+            self._freeze(graph)
+            graph.optimizer.build(graph.trainable_variables)
+            if self.restore:
+                load_checkpoint(self.checkpoint_dir, graph)
+                logger.info("Resumed from %s after epoch %d.", self.checkpoint_dir, p.current_epoch)
+            elif p.warmstart.model:
+                p.warmstart.create().warmstart(graph)
+        self._write_params(self._path(p.scenario.trainer_params_filename) if p.output_dir else None)
+        logs: Dict[str, float] = {}
+        if p.current_epoch < p.epochs and p.stop_reason is None:
+            logs = self._fit(train_pipeline, user_callbacks)
+        else:
+            logger.info("All %d epochs are done; only the final export is left.", p.epochs)
+        if p.export_final and p.output_dir:
+            with ema_weights(graph):
+                self.scenario.export(self._path("export"), trainer_params=p, overwrite=True)
+            logger.info("Exported the final model to %s.", self._path("export"))
+        return logs
+
+    def _fit(self, train_pipeline, user_callbacks) -> Dict[str, float]:
+        p = self.params
+        val_pipeline = p.gen.val_data(self.scenario.data)
+        train_data = create_dataset(train_pipeline, auto_repeat=True)
+        val_data = create_dataset(val_pipeline) if val_pipeline is not None else None
+        logger_callback = LoggerCallback(p.epochs)
+        callbacks = self._callbacks(logger_callback, val_data) + user_callbacks
+        try:
+            with warnings.catch_warnings():
+                # keras warns whenever the (finite) validation data ends; the training data never does
+                warnings.filterwarnings("ignore", message="Your input ran out of data")
+                self.graph.fit(
+                    train_data,
+                    epochs=p.epochs,
+                    initial_epoch=p.current_epoch,
+                    steps_per_epoch=self.steps_per_epoch,
+                    validation_data=val_data,
+                    validation_freq=p.val_every_n,
+                    callbacks=callbacks,
+                    shuffle=False,
+                    verbose=0,
+                )
+        finally:
+            del train_data, val_data
+            gc.collect()  # closes the pipelines' generators (and their worker processes) now
+        return logger_callback.last_logs
+
+    def _steps_per_epoch(self, train_samples: int) -> int:
+        p = self.params
+        samples = p.samples_per_epoch if p.samples_per_epoch > 0 else int(train_samples * p.scale_epoch_size)
+        steps = samples // p.gen.setup.train.batch_size
+        if steps < 1:
+            raise ValueError(
+                f"An epoch of {samples} samples holds no full batch of {p.gen.setup.train.batch_size}: raise "
+                "--trainer.samples_per_epoch or --trainer.scale_epoch_size, or lower --train.batch_size."
+            )
+        return steps
+
+    def _ema_momentum(self) -> Optional[float]:
+        rate = self.params.calc_ema
+        if rate >= 0:
+            return rate or None
+        samples = self.steps_per_epoch * self.params.gen.setup.train.batch_size
+        return float(np.clip(0.75 ** (self.params.gen.setup.train.batch_size / samples), 0.99, 0.99975))
+
+    def _create_optimizer(self) -> keras.optimizers.Optimizer:
+        p = self.params
+        schedule = p.learning_rate.create(p.epochs, self.steps_per_epoch)
+        return p.optimizer.create(schedule, p.learning_rate.lr, p.train_accum_steps, self._ema_momentum())
+
+    def _freeze(self, graph: keras.Model) -> None:
+        if not self.params.no_train_scope:
+            return
+        pattern = re.compile(self.params.no_train_scope)
+        frozen = [layer for layer in graph._flatten_layers(include_self=False) if pattern.fullmatch(layer.path or "")]
+        if not frozen:
+            raise ValueError(
+                f"--trainer.no_train_scope {self.params.no_train_scope!r} matches no layer; the layers are "
+                f"{sorted(layer.path for layer in graph._flatten_layers(include_self=False) if layer.path)}."
+            )
+        for layer in frozen:
+            layer.trainable = False  # also freezes the layer's children
+        logger.info("Not training %s.", ", ".join(layer.path for layer in frozen))
+
+    # ---- callbacks ------------------------------------------------------------------------------
+
+    def _callbacks(self, logger_callback: LoggerCallback, val_data) -> List[keras.callbacks.Callback]:
+        p = self.params
+        es = p.early_stopping
+        es.mode, es.monitor = self.scenario.best_logging_settings()
+        if not es.monitor.startswith(("val_", "lav_")):
+            es.monitor = f"val_{es.monitor}"
+        export_best = p.export_best if p.export_best is not None else bool(p.output_dir)
+        self.best_callback = BestModelCallback(es, self._export_best if export_best else None)
+        callbacks: List[keras.callbacks.Callback] = [EMAValidationCallback()]
+        if p.lav_every_n > 0:
+            callbacks.append(LAVCallback(self._run_lav, p.lav_every_n, p.epochs))
+        callbacks.append(self.best_callback)
+        if p.output_dir:
+            image_batch = next(iter(val_data.take(1))) if val_data is not None else None
+            profile = (10, 20) if p.profile else None
+            callbacks.append(TensorBoardCallback(p.output_dir, image_batch, profile))
+        callbacks += [logger_callback, _StateCallback(self)]
+        if p.progress_bar and p.verbose > 0:
+            callbacks.append(ProgressCallback(p.epochs, self.steps_per_epoch))
+        return callbacks
+
+    def _export_best(self, epoch: int) -> None:
+        with ema_weights(self.graph):
+            self.scenario.export(self._path("best"), trainer_params=self.params, overwrite=True)
+        logger.info("Exported the best model of epoch %d to %s.", epoch + 1, self._path("best"))
+
+    def _run_lav(self, epoch: int) -> List[Dict[str, Any]]:
+        p = self.params
+        setup = p.gen.setup.val
+        lav_params = LAVParams(
+            batch_size=setup.batch_size, num_processes=setup.num_processes, limit=setup.limit,
+            silent=p.lav_silent, progress_bar=False, run_eagerly=p.force_eager,
+        )  # fmt: skip
+        with ema_weights(self.graph):
+            lav = type(self.scenario).create_lav(self.graph, lav_params)
+            results = list(lav.run(p.gen.lav_gen(), print_fn=logger.info))
+        for i, r in enumerate(results):
+            logger.info("LAV l%d of epoch %d: %s", i, epoch + 1, " - ".join(f"{k}: {v:.4f}" for k, v in r.items()))
+        return results
+
+    def _write_params(self, path: Optional[str]) -> None:
+        if path is None:
+            return
+        tmp = f"{path}.partial"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(self.params.to_dict(), f, indent=2)
+        os.replace(tmp, path)
+
+    def end_of_epoch(self, epoch: int, stop_reason: Optional[str]) -> None:
+        """Record that `epoch` (0-based) finished: the checkpoint and `trainer_params.json` get the state."""
+        p = self.params
+        p.current_epoch = epoch + 1
+        p.stop_reason = stop_reason
+        if p.write_checkpoints and self.checkpoint_dir:
+            write_checkpoint(self.checkpoint_dir, self.graph, p.to_dict())
+        self._write_params(self._path(p.scenario.trainer_params_filename) if p.output_dir else None)
+
+
+class _StateCallback(keras.callbacks.Callback):
+    """Checkpoint and trainer params after each epoch, once the other callbacks updated the state."""
+
+    def __init__(self, trainer: Trainer):
+        super().__init__()
+        self.trainer = trainer
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        self.trainer.end_of_epoch(epoch, self.trainer.best_callback.stop_reason)

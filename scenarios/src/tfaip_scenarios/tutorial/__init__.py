@@ -1,0 +1,1 @@
+"""The tutorials of the reference documentation, on handwritten digits."""

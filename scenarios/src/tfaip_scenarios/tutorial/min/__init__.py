@@ -1,0 +1,1 @@
+"""The Minimal Tutorial: the smallest complete scenario (data, generator, graph, model)."""
