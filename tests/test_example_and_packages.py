@@ -38,7 +38,7 @@ def test_readme_starts_with_the_two_setup_commands():
     readme = (ROOT / "README.md").read_text()
     block = re.search(r"```bash\n(.*?)```", readme, flags=re.S).group(1).strip().splitlines()
     assert block == [
-        "python -m pip install -q hatch && hatch run example",
+        "python -m pip install -q hatch && hatch run tutorial",
         "python -m pip install -q hatch && hatch run test",
     ]
     assert "hatch run test" in (ROOT / ".ci" / "run").read_text()

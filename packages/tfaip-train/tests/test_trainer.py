@@ -82,3 +82,23 @@ def test_warmstart_refuses_missing_weights_unless_partial(tmp_path):
     report = rename.create().warmstart(graph)
     assert sorted(report["cold"]) == ["conv/conv1/bias", "conv/conv1/kernel"]
     assert sorted(report["unused"]) == ["conv/other/bias", "conv/other/kernel"]
+
+
+def _scalars(event_dir):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(event_dir), size_guidance={"tensors": 0})
+    events.Reload()
+    return {tag: len(events.Tensors(tag)) for tag in events.Tags()["tensors"]}
+
+
+def test_lav_every_n_epochs_and_tensorboard_scalars(tmp_path):
+    params = tiny_params(tmp_path, epochs=3, lav_every_n=2, calc_ema=-1)
+    logs = Trainer(params).train()
+    assert "lav_l0_acc" in logs and "lav_l0_loss" in logs  # after the last epoch
+    log = (tmp_path / "train.log").read_text()
+    assert "LAV l0 of epoch 2:" in log and "LAV l0 of epoch 3:" in log and "LAV l0 of epoch 1:" not in log
+    assert _scalars(tmp_path / "lav_l0") == {"acc": 2, "loss": 2}
+    train = _scalars(tmp_path / "train")
+    assert train["learning_rate"] == 3 and train["loss"] == 3
+    assert _scalars(tmp_path / "validation")["acc"] == 3

@@ -1,0 +1,88 @@
+"""The training console scripts as a user runs them: exit codes, SIGKILL and resume, predicting the export."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent
+TINY = [
+    "--trainer.progress_bar", "False", "--train_val.limit_to", "160", "--val.limit", "48",
+    "--train.num_processes", "2", "--val.num_processes", "1", "--trainer.random_seed", "3",
+]  # fmt: skip
+
+
+def script(name: str) -> str:
+    path = shutil.which(name, path=str(BIN))
+    assert path, f"{name} is not installed next to {sys.executable}"
+    return path
+
+
+def run(*args, **kwargs):
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=300, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["tutorial.min", "--trainer.epochz", "2"], "--trainer.epochz"),
+        (["no_such.scenario"], "No scenario 'no_such.scenario'"),
+        (["tutorial.min", "--optimizer", "Adamm"], "Adamm"),
+        (["tutorial.min", "--trainer.epochs", "two"], "two"),
+    ],
+)
+def test_bad_command_lines_exit_2_with_one_clear_line(args, message):
+    result = run(script("tfaip-train"), *args)
+    assert result.returncode == 2, result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1 and message in errors[0], result.stderr
+
+
+def test_help_lists_every_flag_with_its_default():
+    result = run(script("tfaip-train"), "tutorial.min", "--help")
+    assert result.returncode == 0
+    for flag in ("--trainer.epochs", "--optimizer", "--learning_rate.lr", "--warmstart.model",
+                 "--early_stopping.n_to_go", "--device.gpus", "--train.batch_size", "--trainer.calc_ema"):  # fmt: skip
+        assert flag in result.stdout, flag
+
+
+def _epoch_done(output_dir: Path) -> int:
+    try:
+        return json.loads((output_dir / "trainer_params.json").read_text())["current_epoch"]
+    except (FileNotFoundError, json.JSONDecodeError, KeyError):
+        return 0
+
+
+def test_a_sigkilled_run_resumes_to_completion_and_predicts(tmp_path):
+    out = tmp_path / "run"
+    train = subprocess.Popen(
+        [script("tfaip-train"), "tutorial.min", "--trainer.epochs", "3", "--trainer.output_dir", str(out), *TINY],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.time() + 240
+        while _epoch_done(out) < 1 and train.poll() is None and time.time() < deadline:
+            time.sleep(0.05)
+        assert _epoch_done(out) >= 1, "the run wrote no epoch"
+        time.sleep(0.3)  # inside the second epoch (or its checkpoint)
+    finally:
+        os.killpg(train.pid, signal.SIGKILL)
+        train.wait()
+    assert _epoch_done(out) < 3
+    resumed = run(script("tfaip-resume-training"), out)
+    assert resumed.returncode == 0, resumed.stderr
+    params = json.loads((out / "checkpoint" / "trainer_params.json").read_text())
+    assert params["current_epoch"] == 3
+    log = (out / "train.log").read_text()
+    assert "Results of epoch 3:" in log and "Resumed from" in log
+    assert not list(out.glob(".*"))  # no temporary directories left
+    predicted = run(script("tfaip-predict"), "--export_dir", out / "export", "--data.limit_to", "5",
+                    "--predict.progress_bar", "False")  # fmt: skip
+    assert predicted.returncode == 0, predicted.stderr
+    assert predicted.stdout.count('"class"') == 5
