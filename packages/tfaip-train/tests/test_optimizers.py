@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from tfaip_scenarios.tutorial.min.scenario import TutorialScenario
 from train_helpers import tiny_params, weights
 
 from tfaip.train import (
@@ -17,7 +18,6 @@ from tfaip.train import (
     WarmupCosineDecayParams,
     WarmupDecayParams,
 )
-from tfaip_scenarios.tutorial.min.scenario import TutorialScenario
 
 
 def rates(schedule_params, epochs=10, steps_per_epoch=4):

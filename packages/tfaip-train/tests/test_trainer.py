@@ -2,10 +2,10 @@ import json
 
 import numpy as np
 import pytest
+from tfaip_scenarios.tutorial.min.scenario import TutorialScenario
 from train_helpers import tiny_params, weights
 
 from tfaip.train import EarlyStoppingParams, Trainer, WarmstartParams
-from tfaip_scenarios.tutorial.min.scenario import TutorialScenario
 
 
 def test_tutorial_min_reaches_90_percent_validation_accuracy(tmp_path):

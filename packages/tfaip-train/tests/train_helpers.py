@@ -1,7 +1,8 @@
 """Small training runs of the tutorial scenario for the tests."""
 
-from tfaip.train import TrainerParams
 from tfaip_scenarios.tutorial.min.scenario import TutorialScenario
+
+from tfaip.train import TrainerParams
 
 
 def tiny_params(output_dir=None, epochs: int = 1, samples: int = 96, **trainer) -> TrainerParams:
