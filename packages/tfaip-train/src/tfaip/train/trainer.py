@@ -27,7 +27,7 @@ from tfaip.train.callbacks.ema import EMAValidationCallback, ema_weights
 from tfaip.train.callbacks.lav import LAVCallback
 from tfaip.train.callbacks.logger import LoggerCallback
 from tfaip.train.callbacks.progress import ProgressCallback
-from tfaip.train.callbacks.tensorboard import TensorBoardCallback
+from tfaip.train.callbacks.tensorboard import ProfileCallback, TensorBoardCallback
 from tfaip.train.checkpoint import load_checkpoint, write_checkpoint
 from tfaip.train.logs import training_logs
 from tfaip.train.params import TrainerParams
@@ -88,9 +88,9 @@ class Trainer:
         if p.dist_strategy is not None:
             p.device.dist_strategy = p.dist_strategy
         device_config = p.device.create()
-        if p.output_dir:
-            for name in ("checkpoint", "best", "export"):
-                recover_directory(self._path(name))
+        for path in (self.checkpoint_dir, self._path("best"), self._path("export")):
+            if path:
+                recover_directory(path)
         train_pipeline = p.gen.train_data(self.scenario.data)
         self.steps_per_epoch = self._steps_per_epoch(len(train_pipeline))
         with device_config.scope():
@@ -103,16 +103,14 @@ class Trainer:
                 logger.info("Resumed from %s after epoch %d.", self.checkpoint_dir, p.current_epoch)
             elif p.warmstart.model:
                 p.warmstart.create().warmstart(graph)
-        self._write_params(self._path(p.scenario.trainer_params_filename) if p.output_dir else None)
+        self._write_params(p.to_dict())
         logs: Dict[str, float] = {}
         if p.current_epoch < p.epochs and p.stop_reason is None:
             logs = self._fit(train_pipeline, user_callbacks)
         else:
             logger.info("All %d epochs are done; only the final export is left.", p.epochs)
         if p.export_final and p.output_dir:
-            with ema_weights(graph):
-                self.scenario.export(self._path("export"), trainer_params=p, overwrite=True)
-            logger.info("Exported the final model to %s.", self._path("export"))
+            logger.info("Exported the final model to %s.", self._export("export"))
         return logs
 
     def _fit(self, train_pipeline, user_callbacks) -> Dict[str, float]:
@@ -195,17 +193,23 @@ class Trainer:
         callbacks.append(self.best_callback)
         if p.output_dir:
             image_batch = next(iter(val_data.take(1))) if val_data is not None else None
-            profile = (10, 20) if p.profile else None
-            callbacks.append(TensorBoardCallback(p.output_dir, image_batch, profile))
+            callbacks.append(TensorBoardCallback(p.output_dir, image_batch))
+            if p.profile:
+                callbacks.append(ProfileCallback(p.output_dir))
         callbacks += [logger_callback, _StateCallback(self)]
         if p.progress_bar and p.verbose > 0:
             callbacks.append(ProgressCallback(p.epochs, self.steps_per_epoch))
         return callbacks
 
-    def _export_best(self, epoch: int) -> None:
+    def _export(self, name: str) -> str:
+        """Export the model with its EMA weights to OUTPUT_DIR/name, replacing an earlier export; returns the path."""
+        path = self._path(name)
         with ema_weights(self.graph):
-            self.scenario.export(self._path("best"), trainer_params=self.params, overwrite=True)
-        logger.info("Exported the best model of epoch %d to %s.", epoch + 1, self._path("best"))
+            self.scenario.export(path, trainer_params=self.params, overwrite=True)
+        return path
+
+    def _export_best(self, epoch: int) -> None:
+        logger.info("Exported the best model of epoch %d to %s.", epoch + 1, self._export("best"))
 
     def _run_lav(self, epoch: int) -> List[Dict[str, Any]]:
         p = self.params
@@ -221,12 +225,13 @@ class Trainer:
             logger.info("LAV l%d of epoch %d: %s", i, epoch + 1, " - ".join(f"{k}: {v:.4f}" for k, v in r.items()))
         return results
 
-    def _write_params(self, path: Optional[str]) -> None:
+    def _write_params(self, params_dict: Dict[str, Any]) -> None:
+        path = self._path(self.params.scenario.trainer_params_filename)
         if path is None:
             return
         tmp = f"{path}.partial"
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(self.params.to_dict(), f, indent=2)
+            json.dump(params_dict, f, indent=2)
         os.replace(tmp, path)
 
     def end_of_epoch(self, epoch: int, stop_reason: Optional[str]) -> None:
@@ -234,9 +239,10 @@ class Trainer:
         p = self.params
         p.current_epoch = epoch + 1
         p.stop_reason = stop_reason
+        params_dict = p.to_dict()
         if p.write_checkpoints and self.checkpoint_dir:
-            write_checkpoint(self.checkpoint_dir, self.graph, p.to_dict())
-        self._write_params(self._path(p.scenario.trainer_params_filename) if p.output_dir else None)
+            write_checkpoint(self.checkpoint_dir, self.graph, params_dict)
+        self._write_params(params_dict)
 
 
 class _StateCallback(keras.callbacks.Callback):

@@ -16,37 +16,18 @@ class TensorBoardCallback(keras.callbacks.Callback):
     `train/` gets the training values and `learning_rate`, `validation/` the `val_` values
     (without the prefix), `lav_l<i>/` the values of LAV dataset i. With `image_batches`, the
     graph's `TensorboardWriter` values of the first validation batch are written each epoch.
-    With `profile_batches` (first, last), those training batches are profiled.
     """
 
-    def __init__(self, log_dir: str, image_batch: Optional[Any] = None, profile_batches: Optional[tuple] = None):
+    def __init__(self, log_dir: str, image_batch: Optional[Any] = None):
         super().__init__()
         self.log_dir = log_dir
         self.image_batch = image_batch
-        self.profile_batches = profile_batches
         self._writers: Dict[str, Any] = {}
-        self._profiling = False
-        self._train_step = 0
 
     def _writer(self, name: str):
         if name not in self._writers:
             self._writers[name] = tf.summary.create_file_writer(os.path.join(self.log_dir, name))
         return self._writers[name]
-
-    def on_train_batch_begin(self, batch: int, logs=None) -> None:
-        """Start the profiler at the first profiled batch."""
-        if self.profile_batches is None:
-            return
-        self._train_step += 1
-        if self._train_step == self.profile_batches[0] and not self._profiling:
-            tf.profiler.experimental.start(os.path.join(self.log_dir, "train"))
-            self._profiling = True
-
-    def on_train_batch_end(self, batch: int, logs=None) -> None:
-        """Stop the profiler after the last profiled batch."""
-        if self._profiling and self._train_step >= self.profile_batches[1]:
-            tf.profiler.experimental.stop()
-            self._profiling = False
 
     def on_epoch_end(self, epoch: int, logs: Optional[Dict[str, Any]] = None) -> None:
         """Write the epoch's scalars and images."""
@@ -77,10 +58,42 @@ class TensorBoardCallback(keras.callbacks.Callback):
         self._writers[name].flush()
 
     def on_train_end(self, logs=None) -> None:
-        """Stop profiling, close the writers."""
-        if self._profiling:
-            tf.profiler.experimental.stop()
-            self._profiling = False
+        """Close the writers."""
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
+
+
+class ProfileCallback(keras.callbacks.Callback):
+    """Profiles the training batches `first`..`last` (1-based, counted over the run) into `log_dir/train`.
+
+    A separate callback: keras calls batch hooks only for callbacks that define them, so runs
+    without `--trainer.profile` pay nothing per batch.
+    """
+
+    def __init__(self, log_dir: str, first: int = 10, last: int = 20):
+        super().__init__()
+        self.log_dir, self.first, self.last = log_dir, first, last
+        self._step = 0
+        self._profiling = False
+
+    def on_train_batch_begin(self, batch: int, logs=None) -> None:
+        """Start the profiler at the first profiled batch."""
+        self._step += 1
+        if self._step == self.first and not self._profiling:
+            tf.profiler.experimental.start(os.path.join(self.log_dir, "train"))
+            self._profiling = True
+
+    def on_train_batch_end(self, batch: int, logs=None) -> None:
+        """Stop the profiler after the last profiled batch."""
+        if self._profiling and self._step >= self.last:
+            self._stop()
+
+    def on_train_end(self, logs=None) -> None:
+        """Stop a profile that is still running."""
+        if self._profiling:
+            self._stop()
+
+    def _stop(self) -> None:
+        tf.profiler.experimental.stop()
+        self._profiling = False
