@@ -56,10 +56,19 @@ def _epoch_done(output_dir: Path) -> int:
     try:
         return json.loads((output_dir / "trainer_params.json").read_text())["current_epoch"]
     except (FileNotFoundError, json.JSONDecodeError, KeyError):
-        return 0
+        return -1
 
 
-def test_a_sigkilled_run_resumes_to_completion_and_predicts(tmp_path):
+KILL_MOMENTS = {
+    "before the first checkpoint": (0, 0.0),  # as soon as the run wrote its params
+    "right after the first epoch": (1, 0.0),  # validation, best export and checkpoint are around this moment
+    "inside the second epoch": (1, 0.4),
+}
+
+
+@pytest.mark.parametrize("moment", list(KILL_MOMENTS))
+def test_a_sigkilled_run_resumes_to_completion(tmp_path, moment):
+    epoch, delay = KILL_MOMENTS[moment]
     out = tmp_path / "run"
     train = subprocess.Popen(
         [script("tfaip-train"), "tutorial.min", "--trainer.epochs", "3", "--trainer.output_dir", str(out), *TINY],
@@ -67,10 +76,10 @@ def test_a_sigkilled_run_resumes_to_completion_and_predicts(tmp_path):
     )  # fmt: skip
     try:
         deadline = time.time() + 240
-        while _epoch_done(out) < 1 and train.poll() is None and time.time() < deadline:
-            time.sleep(0.05)
-        assert _epoch_done(out) >= 1, "the run wrote no epoch"
-        time.sleep(0.3)  # inside the second epoch (or its checkpoint)
+        while _epoch_done(out) < epoch and train.poll() is None and time.time() < deadline:
+            time.sleep(0.01)
+        assert _epoch_done(out) >= epoch, "the run did not get that far"
+        time.sleep(delay)
     finally:
         os.killpg(train.pid, signal.SIGKILL)
         train.wait()
@@ -80,9 +89,13 @@ def test_a_sigkilled_run_resumes_to_completion_and_predicts(tmp_path):
     params = json.loads((out / "checkpoint" / "trainer_params.json").read_text())
     assert params["current_epoch"] == 3
     log = (out / "train.log").read_text()
-    assert "Results of epoch 3:" in log and "Resumed from" in log
+    assert "Results of epoch 3:" in log
     assert not list(out.glob(".*"))  # no temporary directories left
-    predicted = run(script("tfaip-predict"), "--export_dir", out / "export", "--data.limit_to", "5",
-                    "--predict.progress_bar", "False")  # fmt: skip
-    assert predicted.returncode == 0, predicted.stderr
-    assert predicted.stdout.count('"class"') == 5
+    for name in ("best", "export"):
+        assert (out / name / "serve" / "saved_model.pb").is_file(), name
+    if moment == "inside the second epoch":
+        assert "Resumed from" in log
+        predicted = run(script("tfaip-predict"), "--export_dir", out / "export", "--data.limit_to", "5",
+                        "--predict.progress_bar", "False")  # fmt: skip
+        assert predicted.returncode == 0, predicted.stderr
+        assert predicted.stdout.count('"class"') == 5

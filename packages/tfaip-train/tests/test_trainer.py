@@ -1,11 +1,15 @@
 import json
 
+import keras
 import numpy as np
 import pytest
-from tfaip_scenarios.tutorial.min.scenario import TutorialScenario
+import tensorflow as tf
+from tfaip_scenarios.tutorial.min.scenario import TutorialGraph, TutorialModelParams, TutorialScenario
 from train_helpers import tiny_params, weights
 
-from tfaip.train import EarlyStoppingParams, Trainer, WarmstartParams
+from tfaip.model import TensorboardWriter
+from tfaip.train import EarlyStoppingParams, Trainer, TrainerParams, WarmstartParams
+from tfaip.train.best_export import BestExport
 
 
 def test_tutorial_min_reaches_90_percent_validation_accuracy(tmp_path):
@@ -102,3 +106,101 @@ def test_lav_every_n_epochs_and_tensorboard_scalars(tmp_path):
     train = _scalars(tmp_path / "train")
     assert train["learning_rate"] == 3 and train["loss"] == 3
     assert _scalars(tmp_path / "validation")["acc"] == 3
+
+
+def test_best_export_keeps_to_its_budget_and_exports_what_waits():
+    now = [0.0]
+    exported = []
+
+    def export(weights):
+        now[0] += 1.0  # every export takes one second
+        exported.append(weights)
+
+    best = BestExport(export, snapshot=lambda: [np.array(now[0])], budget=0.25, clock=lambda: now[0])
+    best.improved()  # t=0: at once; the next export may start at t=4
+    assert exported == [None] and best.pending is None
+    now[0] = 2.0
+    best.improved()  # too soon: its weights wait
+    assert len(exported) == 1 and best.pending == [2.0]
+    best.epoch_end()
+    assert len(exported) == 1
+    now[0] = 4.0
+    best.epoch_end()  # the budget allows it now
+    assert exported[1] == [2.0] and best.pending is None
+    best.improved()  # t=5 < 8: waits, then flush exports it regardless
+    best.flush()
+    assert exported[2] == [5.0] and best.pending is None
+
+
+class _LossScenario(TutorialScenario):
+    """The best model by validation loss: early in training it improves every epoch."""
+
+    def best_logging_settings(self):
+        return "min", "loss"
+
+
+class _CrashAfterEpoch(keras.callbacks.Callback):
+    """Raises at the end of `epoch`, after the checkpoint (user callbacks run last)."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.epoch:
+            raise RuntimeError("crash")
+
+
+def test_a_waiting_best_model_survives_a_crash_and_is_exported_on_resume(tmp_path):
+    # a budget this small lets only the first better model be exported at once
+    params = tiny_params(tmp_path, epochs=3, export_best_budget=1e-9)
+    with pytest.raises(RuntimeError, match="crash"):
+        Trainer(params, _LossScenario(params.scenario)).train([_CrashAfterEpoch(1)])
+    stored = json.loads((tmp_path / "checkpoint" / "trainer_params.json").read_text())
+    assert stored["current_epoch"] == 2 and stored["early_stopping"]["best_epoch"] == 1
+    with np.load(tmp_path / "checkpoint" / "variables.npz") as variables:
+        waiting = [variables[k] for k in sorted(variables.files) if k.startswith("best/")]
+    assert waiting  # epoch 2's best model was not exported yet
+    exported_first = (tmp_path / "best" / "serve").stat().st_mtime_ns
+
+    params = TrainerParams.from_dict(stored)
+    params.epochs = 2  # nothing left to train: the resumed run only exports
+    trainer = Trainer(params, _LossScenario(params.scenario), restore=True)
+    trainer.train()
+    assert (tmp_path / "best" / "serve").stat().st_mtime_ns != exported_first
+    reloaded = TutorialScenario(params.scenario)
+    report = WarmstartParams(model=str(tmp_path / "best")).create().warmstart(reloaded.graph)
+    assert not report["cold"]
+    for value, expected in zip(reloaded.graph.weights, waiting):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(value), expected)
+
+
+def _first_channel(name, value, step):
+    tf.summary.image(name, value[..., :1] / max(float(value.max()), 1e-6), step=step, max_outputs=2)
+
+
+class _GraphWithImages(TutorialGraph):
+    """The tutorial graph that also shows its first feature map in TensorBoard."""
+
+    def __init__(self, params, **kwargs):
+        super().__init__(params, **kwargs)
+        self.maps = TensorboardWriter(func=_first_channel, dtype="float32", name="conv1_maps")
+
+    def call(self, inputs, **kwargs):
+        conv1 = self.conv1(keras.ops.expand_dims(keras.ops.cast(inputs["img"], "float32") / 255, -1))
+        self.add_tensorboard(self.maps, conv1)
+        logits = self.logits(self.ff(self.flatten(self.pool2(self.conv2(self.pool1(conv1))))))
+        pred = keras.ops.softmax(logits, axis=-1)
+        return {"pred": pred, "logits": logits, "class": keras.ops.argmax(pred, axis=-1)}
+
+
+def test_tensorboard_images_of_the_graph_and_a_profile(tmp_path, monkeypatch):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    monkeypatch.setattr(TutorialModelParams, "graph_cls", lambda self: _GraphWithImages)
+    params = tiny_params(tmp_path, epochs=2, samples=352, profile=True)  # 22 batches: 10-20 are profiled
+    Trainer(params).train()
+    events = EventAccumulator(str(tmp_path / "validation"), size_guidance={"tensors": 0})
+    events.Reload()
+    assert [e.step for e in events.Tensors("conv1_maps")] == [1, 2]
+    assert list((tmp_path / "train" / "plugins" / "profile").glob("*/*.xplane.pb"))

@@ -83,7 +83,10 @@ class DeviceConfig:
             )
         selected = [physical[i] for i in self.gpus]
         self._configure(physical, selected)
-        self.devices = [f"/gpu:{i}" for i in range(len(selected))] or ["/cpu:0"]
+        # without GPUs, the CPU's logical devices (one unless tf.config split it, e.g. for tests)
+        self.devices = [f"/gpu:{i}" for i in range(len(selected))] or [
+            device.name for device in tf.config.list_logical_devices("CPU")
+        ]
         self.strategy = self._create_strategy()
         logger.debug("Device config: GPUs %s, strategy %s", self.gpus, params.dist_strategy)
 

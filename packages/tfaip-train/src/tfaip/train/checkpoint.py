@@ -1,7 +1,8 @@
 """Checkpoints: the complete training state in one directory that appears atomically.
 
     checkpoint/
-        variables.npz          model weights and optimizer variables (EMA averages, step counter)
+        variables.npz          model weights and optimizer variables (EMA averages, step counter); the
+                               weights of a best model whose export to best/ is still due, if any
         trainer_params.json    the params with the state: epoch, best value, early-stopping counter
 
 `tfaip-resume-training` reads both; a run killed at any moment leaves either the previous or
@@ -10,7 +11,7 @@ the new checkpoint, never a mix (the directory is written aside and renamed into
 
 import json
 import os
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Sequence
 
 import keras
 import numpy as np
@@ -19,6 +20,7 @@ from tfaip.model import atomic_directory
 
 VARIABLES = "variables.npz"
 PARAMS = "trainer_params.json"
+BEST = "best"
 
 
 def _named(variables: List[Any], prefix: str) -> Dict[str, Any]:
@@ -32,11 +34,18 @@ def _state_variables(model: keras.Model) -> Dict[str, Any]:
     return variables
 
 
-def write_checkpoint(path: str, model: keras.Model, trainer_params: Dict[str, Any]) -> None:
-    """Write the model's weights, its optimizer's variables and `trainer_params` to `path` atomically."""
+def write_checkpoint(
+    path: str, model: keras.Model, trainer_params: Dict[str, Any], best_weights: Optional[Sequence[Any]] = None
+) -> None:
+    """Write the model's weights, its optimizer's variables and `trainer_params` to `path` atomically.
+
+    `best_weights` (values of `model.weights`) are a best model not yet exported to best/.
+    """
     variables = _state_variables(model)
-    arrays = {key: keras.ops.convert_to_numpy(v) for key, v in variables.items()}
+    arrays = {key: v.numpy() for key, v in variables.items()}
     paths = {key: v.path for key, v in variables.items()}
+    if best_weights is not None:
+        arrays.update(_named([np.asarray(w) for w in best_weights], BEST))
     with atomic_directory(path, overwrite=True) as tmp:
         with open(os.path.join(tmp, VARIABLES), "wb") as f:
             np.savez(f, **arrays, __paths__=np.array(json.dumps(paths)))
@@ -56,10 +65,11 @@ def read_checkpoint_params(path: str) -> Dict[str, Any]:
         return json.load(f)
 
 
-def load_checkpoint(path: str, model: keras.Model) -> None:
+def load_checkpoint(path: str, model: keras.Model) -> Optional[List[np.ndarray]]:
     """Restore the weights and optimizer variables written by `write_checkpoint` into `model`.
 
-    The optimizer must be built (`optimizer.build(model.trainable_variables)`).
+    The optimizer must be built (`optimizer.build(model.trainable_variables)`). Returns the
+    best weights still to be exported (None when best/ is up to date).
     """
     with np.load(os.path.join(path, VARIABLES), allow_pickle=False) as stored:
         paths = json.loads(str(stored["__paths__"]))
@@ -77,3 +87,5 @@ def load_checkpoint(path: str, model: keras.Model) -> None:
                     f"shape {tuple(variable.shape)}: it was written by a different model."
                 )
             variable.assign(value)
+        best = sorted(key for key in stored.files if key.startswith(f"{BEST}/"))
+        return [stored[key] for key in best] if best else None

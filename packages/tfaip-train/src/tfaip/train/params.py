@@ -48,6 +48,13 @@ class TrainerParams:
     export_best: Optional[bool] = field(
         default=None, metadata=pai_meta(help="Export the best model to OUTPUT_DIR/best (default: with an output_dir).")
     )
+    export_best_budget: float = field(
+        default=0.02,
+        metadata=pai_meta(
+            help="Share of the training time that exports to best/ may take: a better model found sooner waits and "
+            "is exported later, at the latest at the end of training (1: export every better model at once)."
+        ),
+    )
     export_final: bool = field(default=True, metadata=pai_meta(help="Export the last model to OUTPUT_DIR/export."))
     val_every_n: int = field(default=1, metadata=pai_meta(help="Validate every n-th epoch."))
     lav_every_n: int = field(
@@ -92,6 +99,8 @@ class TrainerParams:
         for name in ("epochs", "train_accum_steps", "val_every_n"):
             if getattr(self, name) < 1:
                 raise ValueError(f"TrainerParams.{name} must be >= 1, got {getattr(self, name)}.")
+        if not (0 < self.export_best_budget <= 1):
+            raise ValueError(f"TrainerParams.export_best_budget must be in (0, 1], got {self.export_best_budget}.")
         if not (self.calc_ema < 1):
             raise ValueError(f"TrainerParams.calc_ema must be < 1 (0: off, -1: automatic), got {self.calc_ema}.")
 

@@ -22,8 +22,9 @@ import numpy as np
 from tfaip.data.tf import create_dataset
 from tfaip.model import ScenarioBase, recover_directory
 from tfaip.serve import LAVParams
+from tfaip.train.best_export import BestExport
 from tfaip.train.callbacks.early_stopping import BestModelCallback
-from tfaip.train.callbacks.ema import EMAValidationCallback, ema_weights
+from tfaip.train.callbacks.ema import EMAValidationCallback, assigned, ema_weights
 from tfaip.train.callbacks.lav import LAVCallback
 from tfaip.train.callbacks.logger import LoggerCallback
 from tfaip.train.callbacks.progress import ProgressCallback
@@ -54,9 +55,12 @@ class Trainer:
         self.restore = restore
         if params.export_best and not params.output_dir:
             raise ValueError("--trainer.export_best True needs an --trainer.output_dir to export to.")
+        if params.dist_strategy is not None:
+            params.device.dist_strategy = params.dist_strategy
         self.graph: Optional[keras.Model] = None
         self.steps_per_epoch = 0
         self.best_callback: Optional[BestModelCallback] = None
+        self.best_export = BestExport(self._export_best, self._weights_to_export, params.export_best_budget)
 
     # ---- paths ----------------------------------------------------------------------------------
 
@@ -75,6 +79,7 @@ class Trainer:
         p = self.params
         if p.output_dir:
             os.makedirs(p.output_dir, exist_ok=True)
+            self._write_params(p.to_dict())  # from now on tfaip-resume-training can continue the run
         with training_logs(self._path("train.log"), p.verbose):
             return self._train(callbacks or [])
 
@@ -85,8 +90,6 @@ class Trainer:
             random.seed(p.random_seed)
             np.random.seed(p.random_seed)
             keras.utils.set_random_seed(p.random_seed)
-        if p.dist_strategy is not None:
-            p.device.dist_strategy = p.dist_strategy
         device_config = p.device.create()
         for path in (self.checkpoint_dir, self._path("best"), self._path("export")):
             if path:
@@ -99,16 +102,17 @@ class Trainer:
             self._freeze(graph)
             graph.optimizer.build(graph.trainable_variables)
             if self.restore:
-                load_checkpoint(self.checkpoint_dir, graph)
+                self.best_export.pending = load_checkpoint(self.checkpoint_dir, graph)
                 logger.info("Resumed from %s after epoch %d.", self.checkpoint_dir, p.current_epoch)
+                self.best_export.flush()
             elif p.warmstart.model:
                 p.warmstart.create().warmstart(graph)
-        self._write_params(p.to_dict())
         logs: Dict[str, float] = {}
         if p.current_epoch < p.epochs and p.stop_reason is None:
             logs = self._fit(train_pipeline, user_callbacks)
         else:
             logger.info("All %d epochs are done; only the final export is left.", p.epochs)
+        self.best_export.flush()
         if p.export_final and p.output_dir:
             logger.info("Exported the final model to %s.", self._export("export"))
         return logs
@@ -186,13 +190,13 @@ class Trainer:
         if not es.monitor.startswith(("val_", "lav_")):
             es.monitor = f"val_{es.monitor}"
         export_best = p.export_best if p.export_best is not None else bool(p.output_dir)
-        self.best_callback = BestModelCallback(es, self._export_best if export_best else None)
+        self.best_callback = BestModelCallback(es, self.best_export.improved if export_best else None)
         callbacks: List[keras.callbacks.Callback] = [EMAValidationCallback()]
         if p.lav_every_n > 0:
             callbacks.append(LAVCallback(self._run_lav, p.lav_every_n, p.epochs))
         callbacks.append(self.best_callback)
         if p.output_dir:
-            image_batch = next(iter(val_data.take(1))) if val_data is not None else None
+            image_batch = (lambda: next(iter(val_data.take(1)))) if val_data is not None else None
             callbacks.append(TensorBoardCallback(p.output_dir, image_batch))
             if p.profile:
                 callbacks.append(ProfileCallback(p.output_dir))
@@ -201,15 +205,23 @@ class Trainer:
             callbacks.append(ProgressCallback(p.epochs, self.steps_per_epoch))
         return callbacks
 
-    def _export(self, name: str) -> str:
-        """Export the model with its EMA weights to OUTPUT_DIR/name, replacing an earlier export; returns the path."""
+    def _export(self, name: str, weights: Optional[List[np.ndarray]] = None) -> str:
+        """Export the model to OUTPUT_DIR/name, replacing an earlier export; returns the path.
+
+        The model's EMA weights are exported, or `weights` (values of `graph.weights`) if given.
+        """
         path = self._path(name)
-        with ema_weights(self.graph):
+        with ema_weights(self.graph) if weights is None else assigned(self.graph.weights, weights):
             self.scenario.export(path, trainer_params=self.params, overwrite=True)
         return path
 
-    def _export_best(self, epoch: int) -> None:
-        logger.info("Exported the best model of epoch %d to %s.", epoch + 1, self._export("best"))
+    def _export_best(self, weights: Optional[List[np.ndarray]]) -> None:
+        path = self._export("best", weights)
+        logger.info("Exported the best model of epoch %d to %s.", self.params.early_stopping.best_epoch + 1, path)
+
+    def _weights_to_export(self) -> List[np.ndarray]:
+        with ema_weights(self.graph):
+            return [v.numpy() for v in self.graph.weights]
 
     def _run_lav(self, epoch: int) -> List[Dict[str, Any]]:
         p = self.params
@@ -239,9 +251,10 @@ class Trainer:
         p = self.params
         p.current_epoch = epoch + 1
         p.stop_reason = stop_reason
+        self.best_export.epoch_end()
         params_dict = p.to_dict()
         if p.write_checkpoints and self.checkpoint_dir:
-            write_checkpoint(self.checkpoint_dir, self.graph, params_dict)
+            write_checkpoint(self.checkpoint_dir, self.graph, params_dict, self.best_export.pending)
         self._write_params(params_dict)
 
 

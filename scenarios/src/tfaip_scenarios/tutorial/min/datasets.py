@@ -11,6 +11,7 @@ import numpy as np
 
 DATASETS = ("digits", "mnist", "fashion_mnist")
 DIGITS_TRAIN = 1500  # the first 1,500 digits train, the other 297 validate
+FLAG = "--train_val.dataset in tfaip-train, --data.dataset in tfaip-predict"
 
 
 @functools.lru_cache(maxsize=4)
@@ -20,7 +21,7 @@ def load_split(dataset: str, training: bool) -> Tuple[np.ndarray, np.ndarray]:
         return _digits(training)
     if dataset in ("mnist", "fashion_mnist"):
         return _keras_dataset(dataset, training)
-    raise ValueError(f"Unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)} (--data.dataset).")
+    raise ValueError(f"Unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)} ({FLAG}).")
 
 
 def _digits(training: bool) -> Tuple[np.ndarray, np.ndarray]:
@@ -46,7 +47,8 @@ def _keras_dataset(name: str, training: bool) -> Tuple[np.ndarray, np.ndarray]:
     except Exception as e:  # keras raises whatever urllib raised
         raise RuntimeError(
             f"Downloading the {name} dataset through keras.datasets failed ({type(e).__name__}: {e}). Connect to "
-            "the internet once (keras caches it in ~/.keras/datasets) or use the bundled digits: --data.dataset digits."
+            "the internet once (keras caches it in ~/.keras/datasets) or use the bundled digits: dataset digits "
+            f"({FLAG})."
         ) from e
     images, labels = train if training else test
     return images.astype("uint8"), labels.astype("uint8")

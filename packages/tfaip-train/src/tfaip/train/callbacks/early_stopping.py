@@ -70,10 +70,10 @@ class BestModelCallback(keras.callbacks.Callback):
 
     Args:
         params: the early-stopping params (their state is updated in place).
-        export_best: called with the epoch when the monitored value improved (or None).
+        export_best: called when the monitored value improved (or None).
     """
 
-    def __init__(self, params: EarlyStoppingParams, export_best: Optional[Callable[[int], None]] = None):
+    def __init__(self, params: EarlyStoppingParams, export_best: Optional[Callable[[], None]] = None):
         super().__init__()
         self.early_stopping = params  # keras' Callback.params holds fit's settings
         self.export_best = export_best
@@ -90,7 +90,7 @@ class BestModelCallback(keras.callbacks.Callback):
         if improved:
             logger.info("Better value of %s found: %.6g", es.monitor, value)
             if self.export_best is not None:
-                self.export_best(epoch)
+                self.export_best()
         if reason is not None:
             self.stop_reason = reason
             logger.info("Early stopping: %s.", reason)

@@ -1,30 +1,34 @@
 """EMA weights for validation and exports: swap the moving averages in, and back."""
 
 import contextlib
-from typing import Iterator
+from typing import Any, ContextManager, Iterator, Sequence
 
 import keras
 
 
 @contextlib.contextmanager
-def ema_weights(model: keras.Model) -> Iterator[None]:
+def assigned(variables: Sequence[Any], values: Sequence[Any]) -> Iterator[None]:
+    """Inside the block `variables` hold `values`; afterwards their own values come back."""
+    saved = [v.numpy() for v in variables]
+    for variable, value in zip(variables, values):
+        variable.assign(value)
+    try:
+        yield
+    finally:
+        for variable, value in zip(variables, saved):
+            variable.assign(value)
+
+
+def ema_weights(model: keras.Model) -> ContextManager[None]:
     """Inside the block the model holds its optimizer's moving averages (no-op without EMA)."""
     optimizer = model.optimizer
     if optimizer is None or not getattr(optimizer, "use_ema", False) or not optimizer.built:
-        yield
-        return
+        return contextlib.nullcontext()
     pairs = [
         (v, a) for v, a in zip(optimizer._trainable_variables, optimizer._model_variables_moving_average)
         if a is not None
     ]  # fmt: skip
-    saved = [keras.ops.convert_to_numpy(v) for v, _ in pairs]
-    for variable, average in pairs:
-        variable.assign(average)
-    try:
-        yield
-    finally:
-        for (variable, _), value in zip(pairs, saved):
-            variable.assign(value)
+    return assigned([v for v, _ in pairs], [a for _, a in pairs])
 
 
 class EMAValidationCallback(keras.callbacks.Callback):

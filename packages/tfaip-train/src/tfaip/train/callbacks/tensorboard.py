@@ -2,7 +2,7 @@
 
 import os
 import re
-from typing import Any, Dict, Iterable, Optional
+from typing import Any, Callable, Dict, Iterable, Optional
 
 import keras
 import tensorflow as tf
@@ -14,14 +14,16 @@ class TensorBoardCallback(keras.callbacks.Callback):
     """Writes the logs of each epoch to event files under `log_dir`.
 
     `train/` gets the training values and `learning_rate`, `validation/` the `val_` values
-    (without the prefix), `lav_l<i>/` the values of LAV dataset i. With `image_batches`, the
-    graph's `TensorboardWriter` values of the first validation batch are written each epoch.
+    (without the prefix), `lav_l<i>/` the values of LAV dataset i. With `image_batch` (a function
+    returning the first validation batch, called at the first epoch end), the graph's
+    `TensorboardWriter` values of that batch are written each epoch, if the graph has any.
     """
 
-    def __init__(self, log_dir: str, image_batch: Optional[Any] = None):
+    def __init__(self, log_dir: str, image_batch: Optional[Callable[[], Any]] = None):
         super().__init__()
         self.log_dir = log_dir
-        self.image_batch = image_batch
+        self._image_batch_fn = image_batch
+        self._image_batch: Optional[Any] = None
         self._writers: Dict[str, Any] = {}
 
     def _writer(self, name: str):
@@ -43,9 +45,12 @@ class TensorBoardCallback(keras.callbacks.Callback):
         groups.setdefault("train", {})["learning_rate"] = self._learning_rate()
         for name, values in groups.items():
             self._write_scalars(name, values.items(), epoch + 1)
-        if self.image_batch is not None:
+        if self._image_batch_fn is not None and self._image_batch is None:
+            self._image_batch = self._image_batch_fn()
+        if self._image_batch is not None:
             with self._writer("validation").as_default():
-                self.model.write_tensorboard(*self.image_batch, step=epoch + 1)
+                if not self.model.write_tensorboard(*self._image_batch, step=epoch + 1):
+                    self._image_batch_fn = self._image_batch = None  # the graph writes nothing
 
     def _learning_rate(self) -> float:
         optimizer = self.model.optimizer
