@@ -71,7 +71,8 @@ def test_a_sigkilled_run_resumes_to_completion(tmp_path, moment):
     epoch, delay = KILL_MOMENTS[moment]
     out = tmp_path / "run"
     train = subprocess.Popen(
-        [script("tfaip-train"), "tutorial.min", "--trainer.epochs", "3", "--trainer.output_dir", str(out), *TINY],
+        [script("tfaip-train"), "tutorial.min", "--trainer.epochs", "3", "--trainer.output_dir", str(out), *TINY,
+         "--trainer.samples_per_epoch", "4000"],  # 250 batches: an epoch lasts well over the delays below
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     try:

@@ -204,3 +204,15 @@ def test_tensorboard_images_of_the_graph_and_a_profile(tmp_path, monkeypatch):
     events.Reload()
     assert [e.step for e in events.Tensors("conv1_maps")] == [1, 2]
     assert list((tmp_path / "train" / "plugins" / "profile").glob("*/*.xplane.pb"))
+
+
+def test_an_earlier_run_is_refused_unless_overwritten(tmp_path):
+    Trainer(tiny_params(tmp_path)).train()
+    with pytest.raises(FileExistsError, match=r"holds an earlier training run \(epoch 1 of 1 done\).*resume"):
+        Trainer(tiny_params(tmp_path, epochs=2)).train()
+    assert (tmp_path / "export").is_dir()  # untouched
+    (tmp_path / "lav_l0").mkdir()
+    Trainer(tiny_params(tmp_path, epochs=2, overwrite_output_dir=True)).train()
+    log = (tmp_path / "train.log").read_text()
+    assert log.count("Results of epoch 1:") == 1 and "Results of epoch 2:" in log
+    assert not (tmp_path / "lav_l0").exists()

@@ -41,6 +41,13 @@ class TrainerParams:
         default=None,
         metadata=pai_meta(help="Where train.log, trainer_params.json, checkpoint/, best/ and export/ go."),
     )
+    overwrite_output_dir: bool = field(
+        default=False,
+        metadata=pai_meta(
+            help="Start afresh in an output_dir that holds an earlier run, deleting its checkpoint, exports, logs "
+            "and TensorBoard files (without it such a run is refused: resume it instead)."
+        ),
+    )
     checkpoint_dir: Optional[str] = field(
         default=None, metadata=pai_meta(help="The checkpoint directory (default: OUTPUT_DIR/checkpoint).")
     )

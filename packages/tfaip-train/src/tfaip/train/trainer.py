@@ -13,6 +13,7 @@ import logging
 import os
 import random
 import re
+import shutil
 import warnings
 from typing import Any, Dict, List, Optional
 
@@ -78,10 +79,39 @@ class Trainer:
         """Train for the remaining epochs and export; returns the last epoch's logs."""
         p = self.params
         if p.output_dir:
+            if not self.restore:
+                self._claim_output_dir()
             os.makedirs(p.output_dir, exist_ok=True)
             self._write_params(p.to_dict())  # from now on tfaip-resume-training can continue the run
         with training_logs(self._path("train.log"), p.verbose):
             return self._train(callbacks or [])
+
+    def _claim_output_dir(self) -> None:
+        """Refuse an output dir holding an earlier run, or clear it with `overwrite_output_dir`."""
+        p = self.params
+        params_file = self._path(p.scenario.trainer_params_filename)
+        if not os.path.isfile(params_file):
+            return
+        if not p.overwrite_output_dir:
+            try:
+                with open(params_file, encoding="utf-8") as f:
+                    earlier = json.load(f)
+                state = f" (epoch {earlier['current_epoch']} of {earlier['epochs']} done)"
+            except (OSError, ValueError, KeyError):
+                state = ""
+            raise FileExistsError(
+                f"{p.output_dir} holds an earlier training run{state}. Continue it with tfaip-resume-training "
+                f"{p.output_dir}, choose another --trainer.output_dir, or replace it with "
+                "--trainer.overwrite_output_dir True."
+            )
+        names = [p.scenario.trainer_params_filename, "train.log", "best", "export", "train", "validation"]
+        names += [name for name in os.listdir(p.output_dir) if re.fullmatch(r"lav_l\d+", name)]
+        for path in [self.checkpoint_dir] + [self._path(name) for name in names]:
+            if os.path.isdir(path):
+                shutil.rmtree(path)
+            elif os.path.exists(path):
+                os.remove(path)
+        logger.debug("Removed the earlier run in %s.", p.output_dir)
 
     def _train(self, user_callbacks: List[keras.callbacks.Callback]) -> Dict[str, float]:
         p = self.params

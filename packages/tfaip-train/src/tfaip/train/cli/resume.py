@@ -30,6 +30,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         params = TrainerParams.from_dict(read_checkpoint_params(checkpoint))
     else:
         print(f"{PROG}: no checkpoint in {args.output_dir} yet; training starts from the first epoch.")
+        params.overwrite_output_dir = True  # the run's files belong to the run that starts again
     params.output_dir = args.output_dir
     params.warmstart.model = None if restore else params.warmstart.model
     params.scenario.cls().create_trainer(params, restore=restore).train()
