@@ -3,6 +3,7 @@
 Each case runs in its own process: TensorFlow's devices are fixed once it starts.
 """
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -45,8 +46,6 @@ def test_a_strategy_on_two_cpu_devices_trains_like_one_device(tmp_path, strategy
         capture_output=True, text=True, timeout=300, cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
-    import json
-
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome["replicas"] == 2
     assert outcome["worst"] < 1e-4, outcome  # the same updates, split over two devices

@@ -59,5 +59,4 @@ class BestExport:
     def _timed_export(self, weights: Optional[List[np.ndarray]]) -> None:
         start = self._clock()
         self._export(weights)
-        end = self._clock()
-        self._next_export = end + (end - start) / self.budget - (end - start)
+        self._next_export = start + (self._clock() - start) / self.budget
