@@ -1,0 +1,93 @@
+"""`--update`: the last epoch's losses and metrics of every run, as a new sheet of the workbook and a CSV beside it.
+
+Both files are written to temp files first and renamed into place, so an error leaves the workbook as it was.
+"""
+
+import csv
+import datetime
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, List, Sequence, Tuple
+
+from tfaip.experimenter.epochs import read_progress
+from tfaip.experimenter.plan import Launch
+from tfaip.experimenter.record import LOG_FILE, RunState
+from tfaip.experimenter.sheet import ExperimentSheet
+
+Table = Tuple[List[str], List[List[Any]]]
+
+
+def collect_results(sheet: ExperimentSheet, launches: Sequence[Launch]) -> Table:
+    """A header and one row per run: ID, state, epoch, the row's parameters, the last epoch's values.
+
+    The values come from the `Results of epoch N:` lines of the run's `train.log` (else of its
+    `experimenter.log`); a run that never ran has empty values.
+    """
+    progresses = [read_progress(launch.output_dir / "train.log", launch.output_dir / LOG_FILE) for launch in launches]
+    metric_names = sorted({name for progress in progresses for name in progress.metrics})
+    header = ["ID", "state", "epoch", *(p.label for p in sheet.parameters), *metric_names]
+    rows = []
+    for launch, progress in zip(launches, progresses):
+        record = launch.record
+        state = record.state.value if record else (RunState.SKIPPED.value if launch.experiment.skip else "not started")
+        values = dict((p.label, v) for p, v in launch.experiment.params)
+        rows.append([
+            _id_value(launch.id), state, progress.done or None,
+            *(_cell(values.get(p.label)) for p in sheet.parameters),
+            *(progress.metrics.get(name) for name in metric_names),
+        ])  # fmt: skip
+    return header, rows
+
+
+def write_results(xlsx: Path, table: Table, now: datetime.datetime) -> Tuple[str, Path]:
+    """Add `table` to the workbook `xlsx` as sheet `results <date> (<time>)` and write it to a CSV beside it.
+
+    Returns:
+        The new sheet's title and the CSV's path.
+
+    Raises:
+        OSError and openpyxl's errors: the workbook and any earlier CSV are then unchanged.
+    """
+    import openpyxl  # see sheet._open_first_worksheet
+
+    header, rows = table
+    workbook = openpyxl.load_workbook(xlsx)
+    title = base = f"results {now:%Y-%m-%d} ({now:%H-%M-%S})"
+    suffix = 1
+    while title in workbook.sheetnames:
+        suffix += 1
+        title = f"{base} {suffix}"
+    worksheet = workbook.create_sheet(title)
+    for row in [header, *rows]:
+        worksheet.append(row)
+    csv_path = xlsx.with_name(f"{xlsx.stem} {title}.csv")
+    xlsx_tmp, csv_tmp = _temp_beside(xlsx), _temp_beside(csv_path)
+    try:
+        workbook.save(xlsx_tmp)
+        shutil.copymode(xlsx, xlsx_tmp)
+        with open(csv_tmp, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows([header, *rows])
+        os.replace(xlsx_tmp, xlsx)
+        os.replace(csv_tmp, csv_path)
+    except BaseException:
+        for tmp in (xlsx_tmp, csv_tmp):
+            if tmp.exists():
+                tmp.unlink()
+        raise
+    return title, csv_path
+
+
+def _temp_beside(path: Path) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    return Path(name)
+
+
+def _id_value(run_id: str) -> Any:
+    return int(run_id) if run_id.isdigit() else run_id
+
+
+def _cell(value: Any) -> Any:
+    return value if value is None or isinstance(value, (int, float, str, bool, datetime.date)) else str(value)
