@@ -28,10 +28,8 @@ def main() -> int:
         options[key] = values
     output_dir = Path(options["--trainer.output_dir"][0])
     output_dir.mkdir(parents=True, exist_ok=True)
-    (output_dir / "fake.json").write_text(
-        json.dumps({"argv": args, "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES"), "pid": os.getpid(),
-                    "pgid": os.getpgid(0)})  # fmt: skip
-    )
+    record = {"argv": args, "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES"), "pgid": os.getpgid(0)}
+    (output_dir / "fake.json").write_text(json.dumps(record))
     if "--ignore-sigint" in options:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     if "--barrier" in options:  # wait until COUNT runs have started: proves they run at once

@@ -9,10 +9,10 @@ import pytest
 from experiment_sheets import write_sheet
 
 from tfaip.experimenter import LaunchError, RunRecord, RunState, Slot, XLSXExperimenter, parse_slots, plan_launch
+from tfaip.experimenter.parameter import Parameter
 from tfaip.experimenter.plan import locate
 from tfaip.experimenter.record import write_record
 from tfaip.experimenter.sheet import Experiment
-from tfaip.experimenter.parameter import Parameter
 
 
 def test_gpu_labels_keep_every_digit_and_allow_two_runs_per_gpu():

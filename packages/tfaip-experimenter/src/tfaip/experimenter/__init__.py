@@ -10,7 +10,7 @@ from tfaip.experimenter.experimenter import XLSXExperimenter
 from tfaip.experimenter.parameter import Parameter
 from tfaip.experimenter.plan import Launch, LaunchError, plan_launch
 from tfaip.experimenter.record import RunRecord, RunState, read_record
-from tfaip.experimenter.results import collect_results, write_results
+from tfaip.experimenter.results import ResultsError, collect_results, write_results
 from tfaip.experimenter.scheduler import Scheduler
 from tfaip.experimenter.sheet import Experiment, ExperimentSheet, SheetError, read_sheet
 from tfaip.experimenter.slots import Slot, parse_slots
@@ -18,7 +18,7 @@ from tfaip.experimenter.slots import Slot, parse_slots
 __version__ = "0.1.0"
 
 __all__ = [
-    "EpochProgress", "Experiment", "ExperimentSheet", "Launch", "LaunchError", "Parameter", "RunRecord", "RunState",
-    "Scheduler", "SheetError", "Slot", "XLSXExperimenter", "collect_results", "parse_slots", "plan_launch",
-    "read_progress", "read_record", "read_sheet", "write_results", "__version__",
+    "EpochProgress", "Experiment", "ExperimentSheet", "Launch", "LaunchError", "Parameter", "ResultsError",
+    "RunRecord", "RunState", "Scheduler", "SheetError", "Slot", "XLSXExperimenter", "collect_results", "parse_slots",
+    "plan_launch", "read_progress", "read_record", "read_sheet", "write_results", "__version__",
 ]  # fmt: skip

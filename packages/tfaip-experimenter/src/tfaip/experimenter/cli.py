@@ -10,6 +10,7 @@ from typing import Optional, Sequence
 
 from tfaip.experimenter.experimenter import XLSXExperimenter
 from tfaip.experimenter.plan import LaunchError
+from tfaip.experimenter.results import ResultsError
 from tfaip.experimenter.sheet import SheetError
 
 PROG = "tfaip-experimenter"
@@ -62,6 +63,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return experimenter.run()
     except (SheetError, LaunchError, ValueError) as e:
         parser.exit(2, f"{PROG}: error: {e}\n")
+    except ResultsError as e:
+        parser.exit(1, f"{PROG}: error: {e}\n")
     except KeyboardInterrupt:
         print(f"{PROG}: stopped. Run the same command again to go on: finished runs are skipped, started ones resumed.",
               file=sys.stderr)  # fmt: skip

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -16,6 +17,7 @@ from tfaip.experimenter.record import LOG_FILE, RunRecord, RunState, write_recor
 from tfaip.experimenter.slots import Slot
 
 ERROR_LINES = 20
+ERROR_LINE = re.compile(r"^[\w.]*(Error|Exception|Exit)\b|: error: ")  # an exception's last line, argparse's error
 
 
 class Job:
@@ -51,7 +53,6 @@ class Job:
         """Record the run as running, then start its process."""
         self.launch.output_dir.mkdir(parents=True, exist_ok=True)
         self.state, self.started = RunState.RUNNING, time.time()
-        self._write_record()
         with self.log_file.open("ab") as log:
             header = (
                 f"# tfaip-experimenter {time.strftime('%Y-%m-%d %H:%M:%S')} on {self.slot}: {shlex.join(self.argv)}\n"
@@ -62,6 +63,7 @@ class Job:
                 self.argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=self.environment,
                 start_new_session=True,
             )  # fmt: skip
+        self._write_record()
 
     def poll(self) -> bool:
         """Follow the log; True once the process has ended (its state and record are then final)."""
@@ -108,10 +110,11 @@ class Job:
         """One line on how the run ended, e.g. `failed (exit 1): ValueError: ...`."""
         code = self.returncode
         how = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit {code}"
-        if self.state == RunState.FINISHED:
-            return "finished"
-        last = next((line for line in reversed(self.error().splitlines()) if line.strip()), "")
-        return f"{self.state.value} ({how})" + (f": {last.strip()}" if last and not last.startswith("#") else "")
+        if self.state != RunState.FAILED:
+            return self.state.value if self.state == RunState.FINISHED else f"{self.state.value} ({how})"
+        lines = [line.strip() for line in self.error().splitlines() if line.strip() and not line.startswith(HEADER)]
+        reason = next((line for line in reversed(lines) if ERROR_LINE.search(line)), lines[-1] if lines else "")
+        return f"failed ({how})" + (f": {reason}" if reason else "")
 
     def _finish(self, returncode: int) -> None:
         self.returncode, self.ended = returncode, time.time()
@@ -133,8 +136,16 @@ class Job:
             pass
 
     def _write_record(self) -> None:
+        pid = self._process.pid if self._process else None
         record = RunRecord(
-            self.launch.id, self.state, self.launch.command, self.argv, str(self.slot), self.returncode, self.error()
+            self.launch.id,
+            self.state,
+            self.launch.command,
+            self.argv,
+            str(self.slot),
+            pid,
+            self.returncode,
+            self.error(),
         )
         write_record(self.launch.output_dir, record)
 

@@ -37,6 +37,7 @@ class RunRecord:
         command: The command of the sheet's row; a rerun resumes only a run whose row is unchanged.
         launched: The command that was executed last (the row's, or a `tfaip-resume-training`).
         slot: The slot it ran on, e.g. `gpu 1`.
+        pid: The process ID of the run, which leads a process group of its own (with its data workers).
         returncode: The exit code; negative for a signal.
         error: The end of the run's log when it failed: its traceback.
     """
@@ -46,6 +47,7 @@ class RunRecord:
     command: List[str]
     launched: List[str] = field(default_factory=list)
     slot: str = ""
+    pid: Optional[int] = None
     returncode: Optional[int] = None
     error: str = ""
 

@@ -19,6 +19,10 @@ from tfaip.experimenter.sheet import ExperimentSheet
 Table = Tuple[List[str], List[List[Any]]]
 
 
+class ResultsError(RuntimeError):
+    """The results could not be written; the workbook is unchanged."""
+
+
 def collect_results(sheet: ExperimentSheet, launches: Sequence[Launch]) -> Table:
     """A header and one row per run: ID, state, epoch, the row's parameters, the last epoch's values.
 
@@ -48,8 +52,15 @@ def write_results(xlsx: Path, table: Table, now: datetime.datetime) -> Tuple[str
         The new sheet's title and the CSV's path.
 
     Raises:
-        OSError and openpyxl's errors: the workbook and any earlier CSV are then unchanged.
+        ResultsError: naming the cause; the workbook is then unchanged.
     """
+    try:
+        return _write_results(xlsx, table, now)
+    except Exception as e:
+        raise ResultsError(f"could not add the results to {xlsx} ({e}); the workbook is unchanged.") from e
+
+
+def _write_results(xlsx: Path, table: Table, now: datetime.datetime) -> Tuple[str, Path]:
     import openpyxl  # see sheet._open_first_worksheet
 
     header, rows = table
