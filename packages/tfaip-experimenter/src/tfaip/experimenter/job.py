@@ -17,6 +17,7 @@ from tfaip.experimenter.record import LOG_FILE, RunRecord, RunState, write_recor
 from tfaip.experimenter.slots import Slot
 
 ERROR_LINES = 20
+HEADER = "# tfaip-experimenter"  # starts the line a launch writes into the log
 ERROR_LINE = re.compile(r"^[\w.]*(Error|Exception|Exit)\b|: error: ")  # an exception's last line, argparse's error
 
 
@@ -54,9 +55,7 @@ class Job:
         self.launch.output_dir.mkdir(parents=True, exist_ok=True)
         self.state, self.started = RunState.RUNNING, time.time()
         with self.log_file.open("ab") as log:
-            header = (
-                f"# tfaip-experimenter {time.strftime('%Y-%m-%d %H:%M:%S')} on {self.slot}: {shlex.join(self.argv)}\n"
-            )
+            header = f"{HEADER} {time.strftime('%Y-%m-%d %H:%M:%S')} on {self.slot}: {shlex.join(self.argv)}\n"
             log.write(header.encode())
             log.flush()
             self._process = subprocess.Popen(
