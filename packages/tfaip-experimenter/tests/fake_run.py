@@ -28,7 +28,11 @@ def main() -> int:
         options[key] = values
     output_dir = Path(options["--trainer.output_dir"][0])
     output_dir.mkdir(parents=True, exist_ok=True)
-    record = {"argv": args, "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES"), "pgid": os.getpgid(0)}
+    record = {
+        "argv": args,
+        "pgid": os.getpgid(0),
+        **{k: os.environ.get(k) for k in ("CUDA_VISIBLE_DEVICES", "ID", "PYTHON")},
+    }
     (output_dir / "fake.json").write_text(json.dumps(record))
     if "--ignore-sigint" in options:
         signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -53,7 +53,7 @@ def test_an_output_dir_column_is_the_runs_output_dir(tmp_path):
 
 def test_a_resume_script_gets_the_output_dir(tmp_path):
     launch = plan_launch(_experiment(script=["tfaip-resume-training"]), tmp_path)
-    assert launch.command[:2] == ["tfaip-resume-training", str(tmp_path / "1")]
+    assert launch.command == ["tfaip-resume-training", str(tmp_path / "1")]
 
 
 def _record(tmp_path, state, command=None, trainer_params=False):

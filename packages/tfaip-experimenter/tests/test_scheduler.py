@@ -52,6 +52,7 @@ def test_each_run_sees_only_its_gpu_and_logs_to_its_output_dir(tmp_path):
     for i in (1, 2, 3, 4):
         run_dir = tmp_path / "runs" / str(i)
         assert fake(run_dir)["CUDA_VISIBLE_DEVICES"] in ("0", "1")
+        assert (fake(run_dir)["ID"], fake(run_dir)["PYTHON"]) == (str(i), sys.executable)
         assert fake(run_dir)["argv"] == ["--epochs", str(i), "--trainer.output_dir", str(run_dir)]
         log = (run_dir / "experimenter.log").read_text()
         assert log.startswith("# tfaip-experimenter ") and f"Results of epoch {i}: acc:" in log

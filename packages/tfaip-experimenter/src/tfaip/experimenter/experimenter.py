@@ -85,7 +85,7 @@ class XLSXExperimenter:
             self._say(f"{len(work)} of {len(launches)} runs on {where} with {self.python}")
             with RunTable(launches, self.console) as table:
                 scheduler = Scheduler(self.slots, self.grace, on_update=table.update, on_event=table.event)
-                jobs = scheduler.run(work)
+                jobs = scheduler.run(work, environment={"PYTHON": self.python})
         elif self.slots:
             self._say("Nothing to run: every run is finished or skipped.")
         if self.update and not self.dry_run:

@@ -31,12 +31,13 @@ class Job:
         launch: The planned run.
         argv: The located command to execute.
         slot: The slot to run on.
-        environment: Variables added to the experimenter's environment (the slot's come on top).
+        environment: Variables added to the experimenter's environment; `ID` (the run's) and the slot's
+            `CUDA_VISIBLE_DEVICES` come on top.
     """
 
     def __init__(self, launch: Launch, argv: List[str], slot: Slot, environment: Optional[Dict[str, str]] = None):
         self.launch, self.argv, self.slot = launch, argv, slot
-        self.environment = {**os.environ, **(environment or {}), **slot.environment()}
+        self.environment = {**os.environ, **(environment or {}), "ID": launch.id, **slot.environment()}
         self.state = RunState.PENDING
         self.progress = EpochProgress()
         self.returncode: Optional[int] = None

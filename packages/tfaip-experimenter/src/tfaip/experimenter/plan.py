@@ -68,7 +68,7 @@ def plan_launch(experiment: Experiment, output_root: Path) -> Launch:
     output_dir = Path(experiment.value("trainer.output_dir") or output_root / experiment.id)
     command = [*experiment.script, *experiment.arguments()]
     if _script_name(command) == RESUME_SCRIPT and len(experiment.script) == 1:
-        command.insert(1, str(output_dir))
+        command = [*experiment.script, str(output_dir)]  # it continues with the params the run started with
     elif experiment.value("trainer.output_dir") is None:
         command += [OUTPUT_DIR_FLAG, str(output_dir)]
     record = read_record(output_dir)
