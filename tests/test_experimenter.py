@@ -75,7 +75,9 @@ def test_tutorial_runs_a_failing_script_and_the_results_sheet(tmp_path):
         assert {"loss", "val_loss", "val_acc"} <= set(expected)
     assert rows[2][:3] == [2, "failed", None]
     with open(tmp_path / f"runs {title}.csv", newline="") as f:
-        assert list(csv.reader(f))[0] == header
+        table = list(csv.reader(f))
+    assert table[0] == header
+    assert [row[:3] for row in table[1:]] == [["1", "finished", "1"], ["2", "failed", ""], ["3", "finished", "1"]]
 
 
 def _epoch_done(output_dir: Path) -> int:

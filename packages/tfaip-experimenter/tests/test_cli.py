@@ -41,13 +41,16 @@ def sheet(tmp_path):
         (["--xlsx", "{sheet}"], "no slots to run on: give --gpus"),
         (["--xlsx", "{sheet}", "--gpus", "0", "--cpus", "0"], "not both"),
         (["--xlsx", "{dir}/missing.xlsx", "--cpus", "0"], "missing.xlsx: no such file"),
-        (["--xlsx", "{sheet}", "--cpus", "0", "--python", "{dir}/nowhere/python"], "tfaip-train is installed neither"),
+        (["--xlsx", "{sheet}", "--cpus", "0", "--python", "{dir}/no/python"], "no/python: no such executable"),
+        (["--xlsx", "{sheet}", "--cpus", "0", "--python", "{dir}/env/python"], "tfaip-train is installed neither"),
         (["--xlsx", "{sheet}", "--gpus", "x"], "--gpus x: a GPU slot is the GPU's index"),
         (["--xlsx", "{sheet}", "--cpus", "0", "--grace", "soon"], "argument --grace: invalid float value"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_and_starts_nothing(sheet, args, message):
     args = [a.format(sheet=sheet, dir=sheet.parent) for a in args]
+    (sheet.parent / "env").mkdir()
+    (sheet.parent / "env" / "python").symlink_to(sys.executable)  # a python without tfaip-train beside it
     no_scripts_on_path = {"PATH": str(sheet.parent), "HOME": str(sheet.parent)}  # tfaip-train: only next to python
     result = experimenter(*args, env=no_scripts_on_path)
     assert result.returncode == 2, result.stdout + result.stderr

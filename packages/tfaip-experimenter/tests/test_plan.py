@@ -51,9 +51,17 @@ def test_an_output_dir_column_is_the_runs_output_dir(tmp_path):
     assert launch.command.count("--trainer.output_dir") == 1
 
 
-def test_a_resume_script_gets_the_output_dir(tmp_path):
-    launch = plan_launch(_experiment(script=["tfaip-resume-training"]), tmp_path)
-    assert launch.command == ["tfaip-resume-training", str(tmp_path / "1")]
+def test_a_resume_script_gets_only_the_output_dir(tmp_path):
+    for script in (["tfaip-resume-training"], ["tfaip-resume-training", "tutorial.min"]):  # SCENARIO of COMMAND
+        launch = plan_launch(_experiment(script=script), tmp_path)
+        assert launch.command == ["tfaip-resume-training", str(tmp_path / "1")]
+
+
+def test_output_dirs_are_absolute_wherever_the_experimenter_starts(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    launch = plan_launch(_experiment(), Path("runs"))
+    assert launch.output_dir == tmp_path / "runs" / "1"
+    assert launch.command[-1] == str(tmp_path / "runs" / "1")
 
 
 def _record(tmp_path, state, command=None, trainer_params=False):
@@ -80,6 +88,14 @@ def test_finished_runs_are_skipped_and_started_ones_resumed(tmp_path):
     assert plan_launch(_experiment(skip=True), tmp_path / "g").action == "skip"
 
 
+def test_a_run_whose_process_still_runs_is_not_started_twice(tmp_path):
+    launch = plan_launch(_experiment(), tmp_path)
+    alive = RunRecord("1", RunState.RUNNING, launch.command, pid=os.getpgid(0))  # this test's group is alive
+    write_record(launch.output_dir, alive)
+    again = plan_launch(_experiment(), tmp_path)
+    assert again.action == "skip" and again.reason.startswith(f"still running as process group {os.getpgid(0)}")
+
+
 def test_scripts_run_with_the_chosen_python(tmp_path):
     python = sys.executable
     train = locate(["tfaip-train", "tutorial.min"], python)
@@ -99,7 +115,7 @@ def test_two_runs_sharing_an_output_dir_are_refused(tmp_path):
     path = write_sheet(tmp_path / "r.xlsx", [("trainer", "output_dir")],
                        [dict(ID=1, SCRIPT="tfaip-train a", values=["same"]),
                         dict(ID=2, SCRIPT="tfaip-train a", values=["same"])])  # fmt: skip
-    with pytest.raises(LaunchError, match="runs 1 and 2 .* share the output dir same"):
+    with pytest.raises(LaunchError, match="runs 1 and 2 .* share the output dir /.*/same;"):
         XLSXExperimenter(path, cpus=["0"]).plan()
 
 

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from experiment_sheets import fake_script, write_sheet
 
-from tfaip.experimenter import ResultsError, XLSXExperimenter
+from tfaip.experimenter import ResultsError, XLSXExperimenter, collect_results, read_record, read_sheet
 
 
 def _sheet_rows(path: Path, title: str):
@@ -43,6 +43,21 @@ def test_update_adds_a_results_sheet_and_a_csv(tmp_path):
 
     XLSXExperimenter(path, update=True).run()  # a second update adds a second sheet
     assert len(openpyxl.load_workbook(path).sheetnames) == 3
+
+
+def test_results_come_from_the_last_launch_only(tmp_path):
+    path = _run_fake_sheet(tmp_path)
+    run_dir = tmp_path / "runs" / "1"
+    record = read_record(run_dir)
+    (run_dir / "train.log").write_text("Results of epoch 7: loss: 9.0000\n")  # an older attempt's train.log
+    os.utime(run_dir / "train.log", (record.started - 60, record.started - 60))
+    with open(run_dir / "experimenter.log", "a") as f:  # a restart that failed before its first epoch
+        f.write("# tfaip-experimenter 2026-11-24 10:00:00 on cpu 0: fake_run.py\nValueError: bad flag\n")
+    _, rows = collect_results(read_sheet(path), XLSXExperimenter(path, update=True).plan())
+    assert rows[0][:3] == [1, "finished", None] and rows[0][-2:] == [None, None]
+    os.utime(run_dir / "train.log")  # written by the last launch (a resume appends to it): it counts
+    _, rows = collect_results(read_sheet(path), XLSXExperimenter(path, update=True).plan())
+    assert rows[0][2] == 7 and rows[0][-1] == 9.0
 
 
 def test_a_failing_update_leaves_the_workbook_as_it_was(tmp_path, monkeypatch):

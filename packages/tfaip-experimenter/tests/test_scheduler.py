@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from experiment_sheets import fake_script, write_sheet
 
 from tfaip.experimenter import RunState, read_record
@@ -70,11 +71,23 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(tmp_path):
     result = experimenter("--xlsx", path, "--cpus", "0")
     assert result.returncode == 1
     assert "run 1: failed (exit 1): ValueError: fake failure with exit code 4" in result.stdout
-    assert "Failed: runs 1, 2" in result.stdout
+    assert "Not finished: run 1 (failed), run 2 (failed); their logs hold the reason." in result.stdout
     failed = read_record(tmp_path / "runs" / "1")
     assert (failed.state, failed.returncode) == (RunState.FAILED, 1)
     assert failed.error.endswith("ValueError: fake failure with exit code 4")
     assert read_record(tmp_path / "runs" / "3").state == RunState.FINISHED
+
+
+def test_a_script_that_cannot_start_fails_alone(tmp_path):
+    broken = tmp_path / "broken.sh"
+    broken.write_text("#!/no/such/interpreter\n")
+    broken.chmod(0o755)
+    runs = [dict(ID=1, SCRIPT=str(broken)), dict(ID=2, SCRIPT=fake_script())]
+    path = write_sheet(tmp_path / "runs.xlsx", [("default", "epochs")], runs)
+    result = experimenter("--xlsx", path, "--cpus", "0")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "run 1: failed (not started): OSError: [Errno 2] No such file or directory" in result.stdout
+    assert read_record(tmp_path / "runs" / "2").state == RunState.FINISHED
 
 
 def _wait_for(condition, seconds=60):
@@ -92,7 +105,8 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
-def test_ctrl_c_stops_every_run_and_a_rerun_goes_on(tmp_path):
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGHUP], ids=["ctrl-c", "hang-up"])
+def test_ctrl_c_stops_every_run_and_a_rerun_goes_on(tmp_path, stop_signal):
     runs = [dict(ID=1, SCRIPT=fake_script()), dict(ID=2, SCRIPT=fake_script("--ignore-sigint")),
             dict(ID=3, SCRIPT=fake_script())]  # fmt: skip
     path = write_sheet(tmp_path / "runs.xlsx", [("default", "epochs")], runs)
@@ -104,7 +118,7 @@ def test_ctrl_c_stops_every_run_and_a_rerun_goes_on(tmp_path):
     try:
         _wait_for(lambda: (out / "1" / "fake.json").exists() and (out / "2" / "fake.json").exists())
         time.sleep(0.3)  # both are in their first epoch
-        first.send_signal(signal.SIGINT)
+        first.send_signal(stop_signal)
         stdout, stderr = first.communicate(timeout=30)
     finally:
         first.kill()

@@ -13,12 +13,12 @@ from tfaip.experimenter.record import RunRecord, RunState, read_record
 from tfaip.experimenter.results import ResultsError, collect_results, write_results
 from tfaip.experimenter.scheduler import Scheduler
 from tfaip.experimenter.sheet import Experiment, ExperimentSheet, SheetError, read_sheet
-from tfaip.experimenter.slots import Slot, parse_slots
+from tfaip.experimenter.slots import Slot, SlotError, parse_slots
 
 __version__ = "0.1.0"
 
 __all__ = [
     "EpochProgress", "Experiment", "ExperimentSheet", "Launch", "LaunchError", "Parameter", "ResultsError",
-    "RunRecord", "RunState", "Scheduler", "SheetError", "Slot", "XLSXExperimenter", "collect_results", "parse_slots",
-    "plan_launch", "read_progress", "read_record", "read_sheet", "write_results", "__version__",
+    "RunRecord", "RunState", "Scheduler", "SheetError", "Slot", "SlotError", "XLSXExperimenter", "collect_results",
+    "parse_slots", "plan_launch", "read_progress", "read_record", "read_sheet", "write_results", "__version__",
 ]  # fmt: skip

@@ -12,6 +12,7 @@ from tfaip.experimenter.experimenter import XLSXExperimenter
 from tfaip.experimenter.plan import LaunchError
 from tfaip.experimenter.results import ResultsError
 from tfaip.experimenter.sheet import SheetError
+from tfaip.experimenter.slots import SlotError
 
 PROG = "tfaip-experimenter"
 
@@ -61,9 +62,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             args.xlsx, args.gpus, args.cpus, args.python, args.output_dir, args.dry_run, args.update, args.grace
         )
         return experimenter.run()
-    except (SheetError, LaunchError, ValueError) as e:
+    except (SheetError, LaunchError, SlotError) as e:
         parser.exit(2, f"{PROG}: error: {e}\n")
-    except ResultsError as e:
+    except (ResultsError, OSError) as e:
         parser.exit(1, f"{PROG}: error: {e}\n")
     except KeyboardInterrupt:
         print(f"{PROG}: stopped. Run the same command again to go on: finished runs are skipped, started ones resumed.",

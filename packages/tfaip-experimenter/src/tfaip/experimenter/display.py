@@ -6,6 +6,7 @@ from typing import Dict, List, Optional, Sequence
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
+from rich.text import Text
 
 from tfaip.experimenter.job import Job
 from tfaip.experimenter.plan import Launch
@@ -61,12 +62,13 @@ class RunTable:
             if job is None:
                 state = RunState.SKIPPED if launch.action == "skip" else RunState.PENDING
                 note = launch.reason if launch.action == "skip" else ""
-                table.add_row(launch.id, "", f"[{STYLES[state]}]{state.value}", "", "", note)
-                continue
-            progress = job.progress
-            epoch = f"{progress.current}/{progress.epochs}" if progress.epochs else str(progress.current or "")
-            seconds = (job.ended or now) - job.started
-            metrics = "  ".join(f"{k} {v:.4g}" for k, v in sorted(progress.metrics.items()))
-            state = job.state.value + (f" ({job.returncode})" if job.state == RunState.FAILED else "")
-            table.add_row(launch.id, str(job.slot), f"[{STYLES[job.state]}]{state}", epoch, f"{seconds:.0f} s", metrics)
+                cells = [launch.id, "", Text(state.value, STYLES[state]), "", "", note]
+            else:
+                progress = job.progress
+                epoch = f"{progress.current}/{progress.epochs}" if progress.epochs else str(progress.current or "")
+                seconds = (job.ended or now) - job.started
+                metrics = "  ".join(f"{k} {v:.4g}" for k, v in sorted(progress.metrics.items()))
+                state = job.state.value + (f" ({job.returncode})" if job.state == RunState.FAILED else "")
+                cells = [launch.id, str(job.slot), Text(state, STYLES[job.state]), epoch, f"{seconds:.0f} s", metrics]
+            table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in cells))  # no markup in names
         return table

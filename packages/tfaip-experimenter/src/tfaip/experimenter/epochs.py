@@ -1,9 +1,10 @@
 """Reading a run's progress from its log: `Start of epoch i/N` and `Results of epoch N: loss: ... - acc: ...`."""
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, Iterable, List, Optional
 
 START = re.compile(r"Start of epoch (\d+)/(\d+)")
 RESULTS = re.compile(r"Results of epoch (\d+): (.*)$")
@@ -52,15 +53,20 @@ def parse_metrics(text: str) -> Dict[str, float]:
 class LogFollower:
     """Reads the lines a growing log file gained since the last call (a partial last line waits)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, offset: int = 0):
         self.path = path
-        self._offset = 0
+        self._offset = offset
         self._partial = b""
+        self._inode: Optional[int] = None
 
     def new_lines(self) -> List[str]:
-        """The complete lines written since the last call."""
+        """The complete lines written since the last call; a replaced or truncated file is read from its start."""
         try:
             with self.path.open("rb") as f:
+                status = os.fstat(f.fileno())
+                if self._inode not in (None, status.st_ino) or status.st_size < self._offset:
+                    self._offset, self._partial = 0, b""
+                self._inode = status.st_ino
                 f.seek(self._offset)
                 data = f.read()
         except OSError:
@@ -70,12 +76,9 @@ class LogFollower:
         return [line.decode("utf-8", "replace").rstrip("\r") for line in lines]
 
 
-def read_progress(*logs: Path) -> EpochProgress:
-    """The progress in the first of `logs` that has a `Results of epoch` line (e.g. train.log, then the run's log)."""
-    for log in logs:
-        progress = EpochProgress()
-        for line in LogFollower(log).new_lines():
-            progress.feed(line)
-        if progress.done:
-            return progress
-    return EpochProgress()
+def read_progress(lines: Iterable[str]) -> EpochProgress:
+    """The progress that `lines` of a log show."""
+    progress = EpochProgress()
+    for line in lines:
+        progress.feed(line)
+    return progress

@@ -1,6 +1,7 @@
 """`XLSXExperimenter`: a sheet's runs planned, run on slots with a live table, and their results written back."""
 
 import datetime
+import shutil
 import sys
 from pathlib import Path
 from typing import List, Optional, Sequence
@@ -72,35 +73,43 @@ class XLSXExperimenter:
             0 if every run that was started finished, 1 if one failed.
 
         Raises:
-            SheetError, LaunchError, ValueError: for a bad sheet or command line, before anything ran.
+            SheetError, LaunchError, SlotError: for a bad sheet or command line, before anything ran.
+            ResultsError: if `--update` could not write the results.
             KeyboardInterrupt: after Ctrl-C stopped the running runs.
         """
         launches = self.plan()
-        work = [(launch, self._locate(launch)) for launch in launches if launch.action != "skip"]
         jobs: List[Job] = []
         if self.dry_run:
             self._print_plan(launches)
-        elif self.slots and work:
-            where = ", ".join(str(slot) for slot in self.slots)
-            self._say(f"{len(work)} of {len(launches)} runs on {where} with {self.python}")
-            with RunTable(launches, self.console) as table:
-                scheduler = Scheduler(self.slots, self.grace, on_update=table.update, on_event=table.event)
-                jobs = scheduler.run(work, environment={"PYTHON": self.python})
         elif self.slots:
-            self._say("Nothing to run: every run is finished or skipped.")
+            jobs = self._run(launches)
         if self.update and not self.dry_run:
             self._write_results()
-        failed = [job.launch.id for job in jobs if job.state != RunState.FINISHED]
-        if failed:
-            self._say(f"Failed: runs {', '.join(failed)}; their logs hold the reason.")
-        return 1 if failed else 0
+        unfinished = [f"run {job.launch.id} ({job.state.value})" for job in jobs if job.state != RunState.FINISHED]
+        if unfinished:
+            self._say(f"Not finished: {', '.join(unfinished)}; their logs hold the reason.")
+        return 1 if unfinished else 0
+
+    def _run(self, launches: List[Launch]) -> List[Job]:
+        python = shutil.which(self.python)
+        if python is None:
+            raise LaunchError(f"--python {self.python}: no such executable; give the python of the runs' virtual env.")
+        work = [(launch, self._locate(launch, python)) for launch in launches if launch.action != "skip"]
+        if not work:
+            self._say("Nothing to run: every run is finished or skipped.")
+            return []
+        where = ", ".join(str(slot) for slot in self.slots)
+        self._say(f"{len(work)} of {len(launches)} runs on {where} with {python}")
+        with RunTable(launches, self.console) as table:
+            scheduler = Scheduler(self.slots, self.grace, on_update=table.update, on_event=table.event)
+            return scheduler.run(work, environment={"PYTHON": python})
 
     def _say(self, text: str) -> None:
         self.console.print(text, markup=False, highlight=False, soft_wrap=True)
 
-    def _locate(self, launch: Launch) -> List[str]:
+    def _locate(self, launch: Launch, python: str) -> List[str]:
         try:
-            return locate(launch.to_execute, self.python)
+            return locate(launch.to_execute, python)
         except LaunchError as e:
             raise LaunchError(f"run {launch.id} (row {launch.experiment.row}): {e}") from None
 

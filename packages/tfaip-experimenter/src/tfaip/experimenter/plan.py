@@ -1,5 +1,6 @@
 """What to do with each row of a sheet: start it, resume it, run it again, or skip it, and the exact command."""
 
+import os
 import shlex
 import shutil
 from dataclasses import dataclass
@@ -62,13 +63,15 @@ class Launch:
 def plan_launch(experiment: Experiment, output_root: Path) -> Launch:
     """Decide how to run `experiment` from its row and what its output dir holds.
 
-    A finished run (its record says so) is skipped. A started tfaip-train run is resumed if its row is
-    unchanged, else started afresh; any other started run runs again.
+    A finished run (its record says so) is skipped, and so is one whose process still runs (an earlier
+    experimenter was killed). A started tfaip-train run is resumed if its row is unchanged, else started
+    afresh; any other started run runs again. Output dirs are absolute, so that the command of a row does
+    not depend on the directory the experimenter starts in.
     """
-    output_dir = Path(experiment.value("trainer.output_dir") or output_root / experiment.id)
+    output_dir = Path(experiment.value("trainer.output_dir") or output_root / experiment.id).absolute()
     command = [*experiment.script, *experiment.arguments()]
-    if _script_name(command) == RESUME_SCRIPT and len(experiment.script) == 1:
-        command = [*experiment.script, str(output_dir)]  # it continues with the params the run started with
+    if _script_name(command) == RESUME_SCRIPT:
+        command = [experiment.script[0], str(output_dir)]  # it continues with the params the run started with
     elif experiment.value("trainer.output_dir") is None:
         command += [OUTPUT_DIR_FLAG, str(output_dir)]
     record = read_record(output_dir)
@@ -77,6 +80,8 @@ def plan_launch(experiment: Experiment, output_root: Path) -> Launch:
         launch.action, launch.reason = "skip", "SKIP is set"
     elif record is None:
         pass
+    elif record.state == RunState.RUNNING and record.pid and _group_alive(record.pid):
+        launch.action, launch.reason = "skip", f"still running as process group {record.pid}; stop it or wait"
     elif record.state == RunState.FINISHED:
         launch.action, launch.reason = "skip", "finished"
         if record.command != command:
@@ -108,6 +113,16 @@ def locate(command: List[str], python: str) -> List[str]:
     if found is None:
         raise LaunchError(f"the script {script} is installed neither next to {python} nor on PATH.")
     return [python, found, *args] if _is_python_script(Path(found)) else [found, *args]
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
 
 
 def _script_name(command: List[str]) -> str:

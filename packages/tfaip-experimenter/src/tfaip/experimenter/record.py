@@ -14,6 +14,7 @@ from typing import List, Optional
 
 RECORD_FILE = "experimenter.json"
 LOG_FILE = "experimenter.log"
+LOG_HEADER = "# tfaip-experimenter"  # starts the line each launch of the run writes into its log first
 
 
 class RunState(str, Enum):
@@ -37,6 +38,7 @@ class RunRecord:
         command: The command of the sheet's row; a rerun resumes only a run whose row is unchanged.
         launched: The command that was executed last (the row's, or a `tfaip-resume-training`).
         slot: The slot it ran on, e.g. `gpu 1`.
+        started: When it started (seconds since the epoch).
         pid: The process ID of the run, which leads a process group of its own (with its data workers).
         returncode: The exit code; negative for a signal.
         error: The end of the run's log when it failed: its traceback.
@@ -47,6 +49,7 @@ class RunRecord:
     command: List[str]
     launched: List[str] = field(default_factory=list)
     slot: str = ""
+    started: float = 0.0
     pid: Optional[int] = None
     returncode: Optional[int] = None
     error: str = ""

@@ -11,9 +11,9 @@ import tempfile
 from pathlib import Path
 from typing import Any, List, Sequence, Tuple
 
-from tfaip.experimenter.epochs import read_progress
+from tfaip.experimenter.epochs import EpochProgress, LogFollower, read_progress
 from tfaip.experimenter.plan import Launch
-from tfaip.experimenter.record import LOG_FILE, RunState
+from tfaip.experimenter.record import LOG_FILE, LOG_HEADER, RunState
 from tfaip.experimenter.sheet import ExperimentSheet
 
 Table = Tuple[List[str], List[List[Any]]]
@@ -26,10 +26,10 @@ class ResultsError(RuntimeError):
 def collect_results(sheet: ExperimentSheet, launches: Sequence[Launch]) -> Table:
     """A header and one row per run: ID, state, epoch, the row's parameters, the last epoch's values.
 
-    The values come from the `Results of epoch N:` lines of the run's `train.log` (else of its
-    `experimenter.log`); a run that never ran has empty values.
+    The values come from the last `Results of epoch N:` line of the run's last launch: in its `train.log`,
+    else in its `experimenter.log`. A run that never ran has empty values.
     """
-    progresses = [read_progress(launch.output_dir / "train.log", launch.output_dir / LOG_FILE) for launch in launches]
+    progresses = [_last_progress(launch) for launch in launches]
     metric_names = sorted({name for progress in progresses for name in progress.metrics})
     header = ["ID", "state", "epoch", *(p.label for p in sheet.parameters), *metric_names]
     rows = []
@@ -80,14 +80,35 @@ def _write_results(xlsx: Path, table: Table, now: datetime.datetime) -> Tuple[st
         shutil.copymode(xlsx, xlsx_tmp)
         with open(csv_tmp, "w", newline="", encoding="utf-8") as f:
             csv.writer(f).writerows([header, *rows])
-        os.replace(xlsx_tmp, xlsx)
+        for tmp in (xlsx_tmp, csv_tmp):  # on disk before the renames make them the real files
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
         os.replace(csv_tmp, csv_path)
+        os.replace(xlsx_tmp, xlsx)
     except BaseException:
         for tmp in (xlsx_tmp, csv_tmp):
             if tmp.exists():
                 tmp.unlink()
         raise
     return title, csv_path
+
+
+def _last_progress(launch: Launch) -> EpochProgress:
+    """The progress of the run's last launch.
+
+    That is its train.log if the launch wrote it (a resume appends to it), else the part of experimenter.log
+    that the launch wrote.
+    """
+    started = launch.record.started if launch.record else 0.0
+    train_log = launch.output_dir / "train.log"
+    try:
+        if train_log.stat().st_mtime >= started:
+            return read_progress(LogFollower(train_log).new_lines())
+    except OSError:
+        pass
+    lines = LogFollower(launch.output_dir / LOG_FILE).new_lines()
+    starts = [i for i, line in enumerate(lines) if line.startswith(LOG_HEADER)]
+    return read_progress(lines[starts[-1] if starts else 0 :])
 
 
 def _temp_beside(path: Path) -> Path:

@@ -7,6 +7,10 @@ from typing import Dict, List, Optional, Sequence
 GPU_LABEL = re.compile(r"(\d+)([A-Za-z_]\w*)?")
 
 
+class SlotError(ValueError):
+    """Slots given wrongly on the command line."""
+
+
 @dataclass(frozen=True)
 class Slot:
     """One place to run a run.
@@ -35,22 +39,22 @@ def parse_slots(gpus: Optional[Sequence[str]], cpus: Optional[Sequence[str]]) ->
         [Slot(label='10', gpu=10), Slot(label='3a', gpu=3), Slot(label='3b', gpu=3)]
 
     Raises:
-        ValueError: for both or neither flag, a repeated label, or a GPU label that does not start with its number.
+        SlotError: for both or neither flag, a repeated label, or a GPU label that does not start with its number.
     """
     if gpus and cpus:
-        raise ValueError("give either --gpus or --cpus, not both: a run goes to one kind of slot.")
+        raise SlotError("give either --gpus or --cpus, not both: a run goes to one kind of slot.")
     if not gpus and not cpus:
-        raise ValueError("no slots to run on: give --gpus (e.g. --gpus 0 1) or --cpus (e.g. --cpus 0 1).")
+        raise SlotError("no slots to run on: give --gpus (e.g. --gpus 0 1) or --cpus (e.g. --cpus 0 1).")
     labels = list(gpus or cpus or [])
     repeated = sorted({label for label in labels if labels.count(label) > 1})
     if repeated:
-        raise ValueError(f"slot {repeated[0]} is given twice; two runs on one GPU need two labels, e.g. --gpus 0a 0b.")
+        raise SlotError(f"slot {repeated[0]} is given twice; two runs on one GPU need two labels, e.g. --gpus 0a 0b.")
     if cpus:
         return [Slot(label) for label in labels]
     slots = []
     for label in labels:
         match = GPU_LABEL.fullmatch(label)
         if not match:
-            raise ValueError(f"--gpus {label}: a GPU slot is the GPU's index, optionally with a suffix (0, 3a, 3b).")
+            raise SlotError(f"--gpus {label}: a GPU slot is the GPU's index, optionally with a suffix (0, 3a, 3b).")
         slots.append(Slot(label, int(match.group(1))))
     return slots
