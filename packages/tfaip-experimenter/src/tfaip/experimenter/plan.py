@@ -121,7 +121,7 @@ def _group_alive(pgid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True  # it exists, under another user
+        pass  # it exists, under another user
     return True
 
 
