@@ -28,15 +28,18 @@ def fake(run_dir: Path) -> dict:
 def test_two_cpu_slots_run_two_at_once_and_one_slot_runs_one(tmp_path):
     barrier = tmp_path / "barrier"
     barrier.mkdir()
-    runs = [dict(ID=i, SCRIPT=fake_script("--barrier", str(barrier), "2", "3")) for i in (1, 2)]
-    path = write_sheet(tmp_path / "two.xlsx", [("trainer", "epochs")], runs)
+
+    def runs(wait: str):  # each run waits up to `wait` seconds for both to have started
+        return [dict(ID=i, SCRIPT=fake_script("--barrier", str(barrier), "2", wait)) for i in (1, 2)]
+
+    path = write_sheet(tmp_path / "two.xlsx", [("trainer", "epochs")], runs("60"))
     result = experimenter("--xlsx", path, "--cpus", "0", "1")
     assert result.returncode == 0, result.stdout + result.stderr
     assert {fake(tmp_path / "two" / str(i))["CUDA_VISIBLE_DEVICES"] for i in (1, 2)} == {""}
 
     for started in barrier.iterdir():
         started.unlink()
-    path = write_sheet(tmp_path / "one.xlsx", [("trainer", "epochs")], runs)
+    path = write_sheet(tmp_path / "one.xlsx", [("trainer", "epochs")], runs("2"))
     result = experimenter("--xlsx", path, "--cpus", "0")
     assert result.returncode == 1
     # run 1 waited in vain for a second run; run 2 started after it ended
