@@ -65,8 +65,8 @@ def test_a_failing_update_leaves_the_workbook_as_it_was(tmp_path, monkeypatch):
     before = path.read_bytes()
     files = sorted(os.listdir(tmp_path))
 
-    def save_half_and_fail(self, filename):
-        Path(filename).write_bytes(b"PK half a workbook")
+    def save_half_and_fail(self, file):
+        file.write(b"PK half a workbook")
         raise OSError("disk full")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", save_half_and_fail)

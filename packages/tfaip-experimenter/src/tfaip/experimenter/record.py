@@ -5,12 +5,12 @@ A rerun of the sheet reads it to skip finished runs and to resume the others.
 
 import dataclasses
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
+
+from tfaip.experimenter.files import atomic_file
 
 RECORD_FILE = "experimenter.json"
 LOG_FILE = "experimenter.log"
@@ -68,11 +68,5 @@ def write_record(output_dir: Path, record: RunRecord) -> None:
     """Write `record` atomically (a temp file renamed over the old record)."""
     output_dir.mkdir(parents=True, exist_ok=True)
     data = {**dataclasses.asdict(record), "state": record.state.value}
-    fd, tmp = tempfile.mkstemp(prefix=f".{RECORD_FILE}.", dir=output_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2)
-        os.replace(tmp, output_dir / RECORD_FILE)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_file(output_dir / RECORD_FILE) as f:
+        f.write(json.dumps(data, indent=2).encode("utf-8"))

@@ -1,17 +1,17 @@
 """`--update`: the last epoch's losses and metrics of every run, as a new sheet of the workbook and a CSV beside it.
 
-Both files are written to temp files first and renamed into place, so an error leaves the workbook as it was.
+Both files are written to temp files first and renamed into place (`atomic_file`), so an error leaves the
+workbook as it was.
 """
 
 import csv
 import datetime
-import os
-import shutil
-import tempfile
+import io
 from pathlib import Path
 from typing import Any, List, Sequence, Tuple
 
 from tfaip.experimenter.epochs import EpochProgress, LogFollower, read_progress
+from tfaip.experimenter.files import atomic_file
 from tfaip.experimenter.plan import Launch
 from tfaip.experimenter.record import LOG_FILE, LOG_HEADER, RunState
 from tfaip.experimenter.sheet import ExperimentSheet
@@ -74,22 +74,11 @@ def _write_results(xlsx: Path, table: Table, now: datetime.datetime) -> Tuple[st
     for row in [header, *rows]:
         worksheet.append(row)
     csv_path = xlsx.with_name(f"{xlsx.stem} {title}.csv")
-    xlsx_tmp, csv_tmp = _temp_beside(xlsx), _temp_beside(csv_path)
-    try:
-        workbook.save(xlsx_tmp)
-        shutil.copymode(xlsx, xlsx_tmp)
-        with open(csv_tmp, "w", newline="", encoding="utf-8") as f:
-            csv.writer(f).writerows([header, *rows])
-        for tmp in (xlsx_tmp, csv_tmp):  # on disk before the renames make them the real files
-            with open(tmp, "rb+") as f:
-                os.fsync(f.fileno())
-        os.replace(csv_tmp, csv_path)
-        os.replace(xlsx_tmp, xlsx)
-    except BaseException:
-        for tmp in (xlsx_tmp, csv_tmp):
-            if tmp.exists():
-                tmp.unlink()
-        raise
+    text = io.StringIO(newline="")
+    csv.writer(text).writerows([header, *rows])
+    with atomic_file(xlsx) as xlsx_file, atomic_file(csv_path) as csv_file:  # the CSV is committed first
+        workbook.save(xlsx_file)
+        csv_file.write(text.getvalue().encode("utf-8"))
     return title, csv_path
 
 
@@ -109,12 +98,6 @@ def _last_progress(launch: Launch) -> EpochProgress:
     lines = LogFollower(launch.output_dir / LOG_FILE).new_lines()
     starts = [i for i, line in enumerate(lines) if line.startswith(LOG_HEADER)]
     return read_progress(lines[starts[-1] if starts else 0 :])
-
-
-def _temp_beside(path: Path) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    return Path(name)
 
 
 def _id_value(run_id: str) -> Any:
