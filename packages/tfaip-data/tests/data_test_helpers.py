@@ -52,6 +52,26 @@ class CountGenerator(DataGenerator[CountGeneratorParams]):
 
 @pai_dataclass
 @dataclass
+class NoTargetsGeneratorParams(DataGeneratorParams):
+    """Samples with inputs only: invalid in TRAINING and EVALUATION mode."""
+
+    n: int = 20
+
+    @staticmethod
+    def cls():
+        return NoTargetsGenerator
+
+
+class NoTargetsGenerator(DataGenerator[NoTargetsGeneratorParams]):
+    def __len__(self):
+        return self.params.n
+
+    def generate(self):
+        return (Sample(inputs=i, meta={"id": f"s{i}"}) for i in range(self.params.n))
+
+
+@pai_dataclass
+@dataclass
 class ToArrayParams(DataProcessorParams):
     """inputs i -> {"x": arange(i % 5 + 1) + i}, targets i -> {"y": [i]}"""
 
@@ -109,6 +129,19 @@ class DropOddParams(DataProcessorParams):
 class DropOdd(MappingDataProcessor[DropOddParams]):
     def apply(self, sample):
         return None if sample.targets["y"][0] % 2 else sample
+
+
+@pai_dataclass
+@dataclass
+class DropAllParams(DataProcessorParams):
+    @staticmethod
+    def cls():
+        return DropAll
+
+
+class DropAll(MappingDataProcessor[DropAllParams]):
+    def apply(self, sample):
+        return sample.new_invalid()
 
 
 @pai_dataclass

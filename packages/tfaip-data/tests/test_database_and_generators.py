@@ -2,6 +2,7 @@ import pytest
 from data_test_helpers import CountGeneratorParams, Spec, ToyData, ToyDataParams
 
 from tfaip.data import (
+    ConfigError,
     DataPipelineParams,
     ListsFileDataGenerator,
     ListsFileGeneratorParams,
@@ -57,7 +58,7 @@ def test_list_files(tmp_path):
     assert isinstance(training, ListsFileDataGenerator) and len(training) == 3
     drawn = [s.meta["id"] for _ in range(200) for s in training.generate()]
     assert drawn.count("img3.png") > drawn.count("img1.png") + drawn.count("img2.png")
-    with pytest.raises(FileNotFoundError, match="missing.txt"):
+    with pytest.raises(ConfigError, match="missing.txt"):
         ListsFileGeneratorParams(lists=[str(tmp_path / "missing.txt")]).create(PipelineMode.TRAINING)
     with pytest.raises(ValueError, match="one ratio per list"):
         ListsFileGeneratorParams(lists=[str(a)], list_ratios=[1, 2])

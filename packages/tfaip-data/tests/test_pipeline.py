@@ -7,9 +7,11 @@ import pytest
 from data_test_helpers import (
     AddParams,
     CountGeneratorParams,
+    DropAllParams,
     DropOddParams,
     DuplicateParams,
     NoiseParams,
+    NoTargetsGeneratorParams,
     ToArrayParams,
     ToyDataParams,
     make_sample,
@@ -17,6 +19,7 @@ from data_test_helpers import (
 
 from tfaip.data import (
     ComposedProcessorPipelineParams,
+    DataPipelineError,
     DataPipelineParams,
     PipelineMode,
     SequentialProcessorPipelineParams,
@@ -112,6 +115,42 @@ def test_invalid_samples_for_the_mode_are_dropped():
     pipeline = params.pre_proc.create(DataPipelineParams(mode=PipelineMode.TRAINING), params)
     samples = [make_sample(0), make_sample(1).new_targets(None), make_sample(2)]
     assert [s.meta["id"] for s in pipeline.apply(samples)] == ["s0", "s2"]
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_pass_that_drops_every_sample_warns_once_with_mode_and_reason(parallel, caplog):
+    data = data_params([ToArrayParams()], parallel).create()
+    pipeline = data.create_pipeline(DataPipelineParams(num_processes=2, batch_size=4), NoTargetsGeneratorParams(n=10))
+    with caplog.at_level("WARNING", logger="tfaip.data"), pipeline.generate_input_batches() as batches:
+        assert list(batches) == []
+    assert [r.getMessage() for r in caplog.records] == [
+        "The training pipeline yields nothing: all 10 samples were dropped as invalid (10 had no targets). Training "
+        "samples need inputs and targets: check the data generator of this mode and the processors that run in it."
+    ]
+    caplog.clear()
+    assert len(samples_of(data_params([ToArrayParams(), DropOddParams()], parallel), n=10)) == 5
+    assert not caplog.records  # only some were dropped
+    with caplog.at_level("WARNING", logger="tfaip.data"):
+        assert samples_of(data_params([ToArrayParams(), DropAllParams()], parallel), n=6) == []
+    assert "all 6 samples were dropped as invalid (6 were left with no inputs by DropAll)" in caplog.text
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_an_endless_pipeline_that_drops_a_whole_pass_raises_instead_of_waiting_forever(parallel):
+    data = data_params([ToArrayParams()], parallel).create()
+    pipeline = data.create_pipeline(DataPipelineParams(num_processes=2, batch_size=4), NoTargetsGeneratorParams(n=10))
+    with pipeline.generate_input_batches(auto_repeat=True) as batches:
+        with pytest.raises(DataPipelineError, match=r"The training pipeline dropped all 1\d samples of a whole pass"):
+            next(batches)
+
+
+def test_wrong_specs_fail_when_the_pipeline_is_created():
+    class ScalarTargets(ToyDataParams().create().__class__):
+        def _target_layer_specs(self):
+            return {"y": np.zeros(())}  # a scalar: specs need at least one axis
+
+    with pytest.raises(ValueError, match="'y' has a scalar shape"):
+        ScalarTargets(ToyDataParams()).create_pipeline(PipelineMode.TRAINING, CountGeneratorParams(n=3))
 
 
 def test_limit_shuffle_and_unordered():

@@ -3,7 +3,7 @@ import json
 import pytest
 from data_test_helpers import ToyDataParams
 
-from tfaip.data import Resource, ResourceManager
+from tfaip.data import ConfigError, Resource, ResourceManager
 
 
 def test_resources_are_copied_and_paths_rewritten(tmp_path):
@@ -27,5 +27,5 @@ def test_conflicting_and_missing_resources(tmp_path):
     manager.register("charset", Resource("a.txt"))
     with pytest.raises(KeyError, match="Two different resources are registered as 'charset'"):
         manager.register("charset", Resource("b.txt"))
-    with pytest.raises(FileNotFoundError, match="Resource 'charset' not found"):
+    with pytest.raises(ConfigError, match="Resource 'charset' not found"):
         manager.dump(str(tmp_path / "out"))

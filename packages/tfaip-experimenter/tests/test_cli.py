@@ -59,12 +59,15 @@ def test_bad_input_exits_2_with_one_line_and_starts_nothing(sheet, args, message
     assert not (sheet.parent / "runs").exists()
 
 
-def test_a_formula_in_the_sheet_is_named_on_the_command_line(tmp_path):
+def test_a_formula_without_a_stored_value_is_named_on_the_command_line(tmp_path):
     path = write_sheet(tmp_path / "runs.xlsx", [("trainer", "epochs")], [dict(ID=1, SCRIPT="s", values=["=1+1"])])
     result = experimenter("--xlsx", path, "--cpus", "0")
     assert result.returncode == 2
-    assert result.stderr.strip().endswith("runs.xlsx, sheet 'runs', cell G4: holds the formula '=1+1'. Formulas "
-                                          "are not evaluated; write the value itself.")  # fmt: skip
+    assert result.stderr.strip().splitlines() == [
+        f"tfaip-experimenter: error: {path}, sheet 'runs', cell G4: holds the formula '=1+1' without a stored value "
+        "(the program that saved the workbook last does not calculate, as openpyxl and tfaip-experimenter --update). "
+        "Open and save it in a spreadsheet program, or write the value itself."
+    ]
 
 
 def test_dry_run_prints_the_commands_and_runs_nothing(sheet):

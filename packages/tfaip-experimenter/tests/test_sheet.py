@@ -2,7 +2,7 @@
 
 import openpyxl
 import pytest
-from experiment_sheets import write_sheet
+from experiment_sheets import store_formula_values, write_sheet
 
 from tfaip.experimenter import SheetError, read_sheet
 
@@ -90,10 +90,21 @@ def test_a_duplicate_id_names_both_cells(tmp_path):
     assert _cell_error(path).endswith("cell E6: ID 1 repeats the ID of cell E4.")
 
 
-def test_a_formula_is_refused_with_its_cell(tmp_path):
+def test_a_formula_without_a_stored_value_is_refused_with_its_cell(tmp_path):
     path = write_sheet(tmp_path / "r.xlsx", [("trainer", "epochs")],
                        [dict(ID=1, SCRIPT="s", values=["=2*3"])])  # fmt: skip
-    assert "cell G4: holds the formula '=2*3'" in _cell_error(path)
+    assert "cell G4: holds the formula '=2*3' without a stored value" in _cell_error(path)
+
+
+def test_formulas_count_with_the_values_the_workbook_stored(tmp_path):
+    # the original's example sheets store CLEANUP as =TRUE() (with its value, as spreadsheet programs save it)
+    path = write_sheet(tmp_path / "r.xlsx", [("trainer", "epochs"), ("trainer", "output_dir")],
+                       [dict(ID=1, SCRIPT="s", CLEANUP="=TRUE()", values=["=2*3", '=CONCAT("a","b")']),
+                        dict(ID=2, SCRIPT="s", CLEANUP="=FALSE()")])  # fmt: skip
+    store_formula_values(path, {"F4": True, "G4": 6, "H4": "ab", "F5": False})
+    first, second = read_sheet(path).experiments
+    assert first.cleanup and not second.cleanup
+    assert first.arguments() == ["--trainer.epochs", "6", "--trainer.output_dir", "ab"]
 
 
 @pytest.mark.parametrize(

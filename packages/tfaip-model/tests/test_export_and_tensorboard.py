@@ -10,6 +10,7 @@ import tensorflow as tf
 from model_tutorial_scenario import TutorialScenario, load_split
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
+from tfaip.data import ConfigError
 from tfaip.model import ScenarioBase, atomic_directory
 
 
@@ -47,7 +48,7 @@ def test_export_refuses_a_non_empty_directory_and_leaves_it_untouched(scenario, 
     target = tmp_path / "export"
     target.mkdir()
     (target / "keep.txt").write_text("mine")
-    with pytest.raises(FileExistsError, match="exists and is not empty"):
+    with pytest.raises(ConfigError, match="exists and is not empty"):
         scenario.export(str(target))
     assert os.listdir(target) == ["keep.txt"]
     assert sorted(os.listdir(tmp_path)) == ["export"]

@@ -17,7 +17,7 @@ from model_tutorial_scenario import (
 )
 from paiargparse import PAIArgumentParser, pai_dataclass
 
-from tfaip.data import ListsFileGeneratorParams, PipelineMode, Resource, resource_field
+from tfaip.data import ConfigError, ListsFileGeneratorParams, PipelineMode, Resource, resource_field
 from tfaip.model import (
     DeviceConfig,
     DeviceConfigParams,
@@ -97,18 +97,18 @@ def test_scenarios_are_found_by_module_class_and_file(tmp_path, monkeypatch):
     """)
     )
     assert import_scenario(f"{tmp_path}/my_scenario.py:FileScenario").__name__ == "FileScenario"
-    with pytest.raises(ImportError, match="exactly one scenario class, found my_scenario:FileScenario, my_scenario:"):
+    with pytest.raises(ConfigError, match="exactly one scenario class, found my_scenario:FileScenario, my_scenario:"):
         import_scenario(f"{tmp_path}/my_scenario.py")
     monkeypatch.chdir(tmp_path)  # the current directory is importable
     assert import_scenario("my_scenario:OtherScenario").__name__ == "OtherScenario"
 
 
 def test_unknown_scenarios_fail_with_the_tried_names():
-    with pytest.raises(ModuleNotFoundError, match="No scenario 'no_such.scenario_pkg'.*tfaip_scenarios.no_such"):
+    with pytest.raises(ConfigError, match="No scenario 'no_such.scenario_pkg'.*tfaip_scenarios.no_such"):
         import_scenario("no_such.scenario_pkg")
-    with pytest.raises(ImportError, match="has no scenario class 'Missing'; found TutorialScenario"):
+    with pytest.raises(ConfigError, match="has no scenario class 'Missing'; found TutorialScenario"):
         import_scenario("model_tutorial_scenario:Missing")
-    with pytest.raises(FileNotFoundError, match="missing.py does not exist"):
+    with pytest.raises(ConfigError, match="missing.py does not exist"):
         import_scenario("missing.py")
 
 
@@ -175,7 +175,7 @@ def test_export_copies_resources_and_the_export_finds_them(tmp_path):
 
 
 def test_a_missing_or_corrupt_export_says_so(tmp_path):
-    with pytest.raises(FileNotFoundError, match="neither scenario_params.json nor trainer_params.json"):
+    with pytest.raises(ConfigError, match="neither scenario_params.json nor trainer_params.json"):
         ScenarioBase.from_path(str(tmp_path))
     (tmp_path / "scenario_params.json").write_text("{not json")
     with pytest.raises(ValueError, match="is not valid JSON"):

@@ -3,6 +3,7 @@ import shutil
 
 import pytest
 
+from tfaip.data import ConfigError
 from tfaip.serve.cli import lav, predict
 
 
@@ -25,27 +26,25 @@ def test_lav_help_lists_the_flags_of_the_exports_scenario(exports, capsys):
         assert flag in help_text
 
 
-def test_lav_cli_rejects_a_dump_that_is_not_npz(exports, capsys):
-    assert lav.main(["--export_dir", exports["a"][0], "--dump", "raw.pkl"]) == 2
-    assert "must name a .npz file" in capsys.readouterr().err
+def test_lav_cli_rejects_a_dump_that_is_not_npz(exports):
+    with pytest.raises(ConfigError, match=r"--dump must name a .npz file, got 'raw.pkl'"):
+        lav.main(["--export_dir", exports["a"][0], "--dump", "raw.pkl"])
 
 
-def test_a_bad_value_exits_2_naming_the_field(exports, capsys):
-    with pytest.raises(SystemExit) as exit_info:
+def test_a_bad_value_is_a_config_error_naming_the_field(exports):
+    with pytest.raises(ConfigError, match="batch_size must be >= 1"):
         predict.main(["--export_dir", exports["a"][0], "--pipeline.batch_size", "0"])
-    assert exit_info.value.code == 2
-    assert "batch_size must be >= 1" in capsys.readouterr().err
+    with pytest.raises(ConfigError, match=r"^--predict.silent expects true or false, got 'maybe'\.$"):
+        predict.main(["--export_dir", exports["a"][0], "--predict.silent", "maybe"])
+    with pytest.raises(ConfigError, match=r"^unknown flag --data.limit; did you mean --data.limit_to\?"):
+        predict.main(["--export_dir", exports["a"][0], "--data.limit", "3"])
 
 
-def test_a_corrupt_recorded_trainer_params_and_a_bad_lav_value_exit_2(exports, tmp_path, capsys):
+def test_a_corrupt_recorded_trainer_params_and_a_bad_lav_value_are_config_errors(exports, tmp_path):
     broken = tmp_path / "broken"
     shutil.copytree(exports["a"][0], broken)
     (broken / "trainer_params.json").write_text("{ nope")
-    with pytest.raises(SystemExit) as exit_info:
+    with pytest.raises(ConfigError, match="trainer_params.json cannot be read"):
         lav.main(["--export_dir", str(broken)])
-    assert exit_info.value.code == 2
-    assert "trainer_params.json cannot be read" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as exit_info:
+    with pytest.raises(ConfigError, match="LAVParams.model_queue_size must be >= 1"):
         lav.main(["--export_dir", exports["a"][0], "--lav.model_queue_size", "0"])
-    assert exit_info.value.code == 2
-    assert "LAVParams.model_queue_size must be >= 1" in capsys.readouterr().err

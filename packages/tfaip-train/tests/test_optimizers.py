@@ -3,6 +3,7 @@ import pytest
 from tfaip_scenarios.tutorial.min.scenario import TutorialScenario
 from train_helpers import tiny_params, weights
 
+from tfaip.data import ConfigError
 from tfaip.train import (
     AdaBeliefOptimizer,
     AdamaxOptimizer,
@@ -45,8 +46,22 @@ def test_schedules_follow_their_formulas():
 
 
 def test_bad_schedule_params_are_refused():
-    with pytest.raises(ValueError, match="lr must be > 0"):
-        Constant(lr=0).create(1, 1)
+    with pytest.raises(ConfigError, match=r"Constant: lr must be >= 0, got -0.1 \(--learning_rate.lr\)"):
+        Constant(lr=-0.1).create(1, 1)
+
+
+def test_a_learning_rate_of_0_freezes_the_weights():
+    # the original's own tests freeze training with it, e.g. to compare a resumed run's validation
+    params = tiny_params(
+        samples=32, learning_rate=ExponentialDecayParams(lr=0), optimizer=AdamOptimizer(weight_decay=0.1)
+    )
+    trainer = Trainer(params)
+    before = weights(trainer.scenario.graph)
+    logs = trainer.train()
+    after = weights(trainer.graph)
+    assert np.isfinite(logs["loss"])
+    for key in before:
+        np.testing.assert_array_equal(before[key], after[key], err_msg=key)
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import tensorflow as tf
 from tfaip_scenarios.tutorial.min.scenario import TutorialGraph, TutorialModelParams, TutorialScenario
 from train_helpers import tiny_params, weights
 
+from tfaip.data import ConfigError
 from tfaip.model import TensorboardWriter
 from tfaip.train import EarlyStoppingParams, Trainer, TrainerParams, WarmstartParams
 from tfaip.train.best_export import BestExport
@@ -208,7 +209,7 @@ def test_tensorboard_images_of_the_graph_and_a_profile(tmp_path, monkeypatch):
 
 def test_an_earlier_run_is_refused_unless_overwritten(tmp_path):
     Trainer(tiny_params(tmp_path)).train()
-    with pytest.raises(FileExistsError, match=r"holds an earlier training run \(epoch 1 of 1 done\).*resume"):
+    with pytest.raises(ConfigError, match=r"holds an earlier training run \(epoch 1 of 1 done\).*resume"):
         Trainer(tiny_params(tmp_path, epochs=2)).train()
     assert (tmp_path / "export").is_dir()  # untouched
     (tmp_path / "lav_l0").mkdir()

@@ -1,13 +1,13 @@
 """tfaip.data: samples, DataProcessors and parallel pre-processing pipelines.
 
 Needs no TensorFlow; `tfaip.data.tf` (extra `tfaip-data[tf]`) turns a pipeline into a
-`tf.data.Dataset`.
+`tf.data.Dataset`, and `tfaip.data.cli` holds what the console scripts share.
 """
 
-__version__ = "0.2.1"
+__version__ = "0.2.2"
 
 from tfaip.data.database import DataBase, DataBaseParams
-from tfaip.data.errors import DataPipelineError, DataProcessorError, WorkerCrashedError
+from tfaip.data.errors import ConfigError, DataPipelineError, DataProcessorError, WorkerCrashedError
 from tfaip.data.generator.base import DataGenerator, DataGeneratorParams, RawDataGenerator
 from tfaip.data.generator.listfile import ListsFileDataGenerator, ListsFileGeneratorParams, read_list_file
 from tfaip.data.pipeline.batching import Batcher, pad_and_stack
@@ -38,6 +38,7 @@ __all__ = [
     "TARGETS_PROCESSOR",
     "Batcher",
     "ComposedProcessorPipelineParams",
+    "ConfigError",
     "DataBase",
     "DataBaseParams",
     "DataGenerator",

@@ -1,6 +1,8 @@
-"""Errors of the data pipeline, built to cross process boundaries intact.
+"""Errors of tfaip: invalid configuration, and data pipeline errors built to cross process boundaries intact.
 
-A failure in a worker process is caught per chunk, shipped to the parent as a
+`ConfigError` marks invalid params, flags, paths and exports: the console scripts print it as one
+line and exit with code 2, while any other exception (an error in a scenario's own code) keeps its
+traceback. A failure in a worker process is caught per chunk, shipped to the parent as a
 `DataProcessorError` (plain strings, so it always pickles) and re-raised there with the
 original exception (when it can be unpickled) chained as its cause.
 """
@@ -8,6 +10,17 @@ original exception (when it can be unpickled) chained as its cause.
 from __future__ import annotations
 
 from typing import Optional
+
+
+class ConfigError(ValueError):
+    """Invalid params, flags, paths or exports; the message names the cause and the fix.
+
+    Raise it from a params class's `__post_init__` or wherever a scenario validates what the
+    user configured: the console scripts print it as one `error:` line and exit with code 2.
+
+    Example:
+        >>> raise ConfigError(f"--data.image_dir {path} does not exist; pass a folder of class folders.")
+    """
 
 
 class DataPipelineError(RuntimeError):

@@ -93,15 +93,26 @@ class Sample:
         return f"Sample(inputs={self.inputs!r}, outputs={self.outputs!r}, targets={self.targets!r}, meta={self.meta!r})"
 
 
+def invalid_reason(sample: Optional[Sample], mode: PipelineMode) -> Optional[str]:
+    """What `sample` lacks for `mode` (`"no targets"`, `"no inputs"`, `"no sample"`), or None if it is valid."""
+    if sample is None:
+        return "no sample"
+    if sample.inputs is None and mode in INPUT_PROCESSOR:
+        return "no inputs"
+    if sample.targets is None and mode in TARGETS_PROCESSOR:
+        return "no targets"
+    return None
+
+
 def is_valid_sample(sample: Optional[Sample], mode: PipelineMode) -> bool:
     """Whether `sample` has what `mode` needs (inputs for input modes, targets for target modes)."""
-    if sample is None:
-        return False
-    if sample.inputs is None and mode in INPUT_PROCESSOR:
-        return False
-    if sample.targets is None and mode in TARGETS_PROCESSOR:
-        return False
-    return True
+    return invalid_reason(sample, mode) is None
+
+
+def mode_needs(mode: PipelineMode) -> str:
+    """What a valid sample of `mode` holds, e.g. `"inputs and targets"`."""
+    needs = [name for name, modes in (("inputs", INPUT_PROCESSOR), ("targets", TARGETS_PROCESSOR)) if mode in modes]
+    return " and ".join(needs)
 
 
 def describe_sample(sample: Optional[Sample], index: Optional[int]) -> str:

@@ -77,19 +77,21 @@ def read_sheet(path: "str | Path") -> ExperimentSheet:
         [('1', ['tfaip-train', 'tutorial.min', '--trainer.epochs', '3'])]
 
     Raises:
-        SheetError: for a missing or unreadable file, a formula, a missing required column, a duplicate
-            ID or a malformed cell, naming the cell.
+        SheetError: for a missing or unreadable file, a formula without a stored value, a missing
+            required column, a duplicate ID or a malformed cell, naming the cell.
     """
     path = Path(path)
-    worksheet = _open_first_worksheet(path)
+    worksheet, formulas = _open_first_worksheet(path)
     where = f"{path}, sheet '{worksheet.title}'"
     rows = [list(row) for row in worksheet.iter_rows()]
     for row in rows:
         for cell in row:
-            if cell.data_type == "f":
+            if cell.coordinate in formulas and cell.value is None:
                 raise SheetError(
-                    f"{where}, cell {cell.coordinate}: holds the formula '{cell.value}'. Formulas are not "
-                    "evaluated; write the value itself."
+                    f"{where}, cell {cell.coordinate}: holds the formula '{formulas[cell.coordinate]}' without a "
+                    "stored value (the program that saved the workbook last does not calculate, as openpyxl and "
+                    "tfaip-experimenter --update). Open and save it in a spreadsheet program, or write the value "
+                    "itself."
                 )
     columns = _header(rows, where)
     parameters = _parameters(rows, columns["PARAMS"], where)
@@ -109,7 +111,8 @@ def read_sheet(path: "str | Path") -> ExperimentSheet:
     return ExperimentSheet(path, worksheet.title, [p for p in parameters if p is not None], experiments)
 
 
-def _open_first_worksheet(path: Path) -> Any:
+def _open_first_worksheet(path: Path) -> Tuple[Any, Dict[str, str]]:
+    """The first worksheet, showing a formula's value as the workbook stored it, and each formula by coordinate."""
     # openpyxl takes about half a second to import (it imports numpy); only opening a workbook needs it
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
@@ -117,10 +120,14 @@ def _open_first_worksheet(path: Path) -> Any:
     if not path.is_file():
         raise SheetError(f"{path}: no such file; pass the experiment sheet with --xlsx.")
     try:
-        workbook = openpyxl.load_workbook(path)
+        with_formulas = openpyxl.load_workbook(path).worksheets[0]
+        with_values = openpyxl.load_workbook(path, data_only=True).worksheets[0]
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
         raise SheetError(f"{path}: is no readable xlsx workbook ({e}).") from e
-    return workbook.worksheets[0]
+    formulas = {
+        cell.coordinate: cell.value for row in with_formulas.iter_rows() for cell in row if cell.data_type == "f"
+    }
+    return with_values, formulas
 
 
 def _header(rows: List[List[Any]], where: str) -> Dict[str, int]:

@@ -13,6 +13,8 @@ from typing import List, Optional
 import tensorflow as tf
 from paiargparse import pai_dataclass, pai_meta
 
+from tfaip.data import ConfigError
+
 logger = logging.getLogger(__name__)
 
 
@@ -77,7 +79,7 @@ class DeviceConfig:
         physical = tf.config.list_physical_devices("GPU")
         missing = [i for i in self.gpus if not 0 <= i < len(physical)]
         if missing:
-            raise ValueError(
+            raise ConfigError(
                 f"GPU(s) {missing} requested, but TensorFlow sees {len(physical)} GPU(s); pass indices below "
                 f"{len(physical)} to --device.gpus (CUDA_VISIBLE_DEVICES renumbers GPUs from 0)."
             )

@@ -16,6 +16,8 @@ from typing import Iterator
 import keras
 import tensorflow as tf
 
+from tfaip.data import ConfigError
+
 
 @contextlib.contextmanager
 def atomic_directory(path: str, overwrite: bool = False) -> Iterator[str]:
@@ -30,9 +32,9 @@ def atomic_directory(path: str, overwrite: bool = False) -> Iterator[str]:
     path = os.path.abspath(path)
     recover_directory(path)
     if os.path.exists(path) and not os.path.isdir(path):
-        raise FileExistsError(f"Cannot export to {path}: it is a file. Choose a directory path.")
+        raise ConfigError(f"Cannot export to {path}: it is a file. Choose a directory path.")
     if os.path.isdir(path) and os.listdir(path) and not overwrite:
-        raise FileExistsError(
+        raise ConfigError(
             f"Cannot export to {path}: the directory exists and is not empty. Choose a new directory, empty it, "
             "or pass overwrite=True to replace it."
         )

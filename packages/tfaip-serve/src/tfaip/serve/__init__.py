@@ -3,34 +3,13 @@
 `Predictor` (pre-processing, model, post-processing in one call), `MultiModelPredictor`
 with voters, `LAV`/`MultiLAV` with the scenario's `Evaluator`, and the console scripts
 `tfaip-predict` and `tfaip-lav`.
+
+The public names (listed in `__init__.pyi`) load on first use, so `import tfaip.serve` and the
+console scripts' `--help` and usage errors need no TensorFlow.
 """
 
-__version__ = "0.1.0"
+import lazy_loader
 
-from tfaip.model import Evaluator, EvaluatorBase, EvaluatorParams
-from tfaip.serve.export_loader import ExportError, PredictionModel
-from tfaip.serve.lav.lav import LAV
-from tfaip.serve.lav.multilav import MultiLAV
-from tfaip.serve.multimodelpredictor import MultiModelPredictor
-from tfaip.serve.params import LAVParams, PredictorParams
-from tfaip.serve.predictor import Predictor
-from tfaip.serve.progress import Throughput
-from tfaip.serve.voter import AveragingVoter, MultiModelVoter
+__version__ = "0.1.1"
 
-__all__ = [
-    "AveragingVoter",
-    "Evaluator",
-    "EvaluatorBase",
-    "EvaluatorParams",
-    "ExportError",
-    "LAV",
-    "LAVParams",
-    "MultiLAV",
-    "MultiModelPredictor",
-    "MultiModelVoter",
-    "PredictionModel",
-    "Predictor",
-    "PredictorParams",
-    "Throughput",
-    "__version__",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

@@ -13,28 +13,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfaip.data import DataGeneratorParams
+from tfaip.data import ConfigError, DataGeneratorParams
 from tfaip.model import ScenarioBase
-
-
-class ExportError(ValueError):
-    """An export directory is missing, incomplete or corrupt."""
-
-
-def check_export_dir(path: str) -> str:
-    """The absolute export dir, or an ExportError naming what is missing and how to get it."""
-    path = os.path.abspath(path)
-    if not os.path.isdir(path):
-        raise ExportError(
-            f"The export directory {path} does not exist; pass the directory a training run exported "
-            "(OUTPUT_DIR/export or OUTPUT_DIR/best) or that scenario.export(path) wrote."
-        )
-    if not os.path.isfile(os.path.join(path, "scenario_params.json")):
-        raise ExportError(
-            f"{path} is not a tfaip export: it has no scenario_params.json. Pass the export directory itself "
-            "(the one holding serve/ and scenario_params.json)."
-        )
-    return path
+from tfaip.serve.export_dir import ExportError, check_export_dir
 
 
 def read_scenario(path: str) -> Tuple[Any, Any]:
@@ -47,6 +28,8 @@ def read_scenario(path: str) -> Tuple[Any, Any]:
             f"The export {path} was made by a scenario that cannot be imported here ({e}); install the scenario's "
             "package (or run from the directory that holds it)."
         ) from e
+    except ConfigError as e:
+        raise ExportError(f"The export {path} cannot be loaded: {e}") from e
     except (ValueError, KeyError, TypeError) as e:
         raise ExportError(
             f"The scenario params of the export {path} cannot be read ({e}); the export is corrupt or was written "

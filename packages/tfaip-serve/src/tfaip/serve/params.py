@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any, List, Optional, Type
 
 from paiargparse import pai_dataclass, pai_meta
 
-from tfaip.data import DataPipelineParams, PipelineMode
+from tfaip.data import ConfigError, DataPipelineParams, PipelineMode
 from tfaip.model import DeviceConfigParams
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class PredictorParams(_CreatesRunners):
 
     def __post_init__(self):
         if self.model_queue_size < 1:
-            raise ValueError(f"PredictorParams.model_queue_size must be >= 1, got {self.model_queue_size}.")
+            raise ConfigError(f"PredictorParams.model_queue_size must be >= 1, got {self.model_queue_size}.")
 
     def pipeline_mode(self) -> PipelineMode:
         """EVALUATION when the targets are included, else PREDICTION."""
@@ -149,10 +149,10 @@ class LAVParams(DataPipelineParams, _CreatesRunners):
         super().__post_init__()
         self.mode = PipelineMode.EVALUATION
         if self.model_queue_size < 1:
-            raise ValueError(f"LAVParams.model_queue_size must be >= 1, got {self.model_queue_size}.")
+            raise ConfigError(f"LAVParams.model_queue_size must be >= 1, got {self.model_queue_size}.")
         for path, suffixes in ((self.report, (".csv", ".jsonl")), (self.dump, (".npz",))):
             if path is not None and not path.endswith(suffixes):
-                raise ValueError(f"LAVParams: {path!r} must end with {' or '.join(suffixes)}.")
+                raise ConfigError(f"LAVParams: {path!r} must end with {' or '.join(suffixes)}.")
 
     def pipeline_params(self) -> DataPipelineParams:
         """The DataPipelineParams part of these params (a new object)."""

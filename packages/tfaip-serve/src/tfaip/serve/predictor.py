@@ -6,7 +6,8 @@ from typing import Any, Iterable, Iterator, Optional, Type
 from tfaip.data import DataGeneratorParams, DataPipeline, DataPipelineParams, Sample
 from tfaip.model import ScenarioBase
 from tfaip.serve.batches import batch_from_element, run_overlapped, split_batch
-from tfaip.serve.export_loader import PredictionModel, check_export_dir, read_scenario
+from tfaip.serve.export_dir import check_export_dir
+from tfaip.serve.export_loader import PredictionModel, read_scenario
 from tfaip.serve.params import PredictorParams
 from tfaip.serve.progress import Throughput, known_length, measured, with_progress
 from tfaip.serve.raw_samples import RawSamplesParams

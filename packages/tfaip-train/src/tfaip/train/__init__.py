@@ -2,55 +2,13 @@
 
 tfaip-train tutorial.min --trainer.epochs 5 --trainer.output_dir model
 tfaip-resume-training model
+
+The public names (listed in `__init__.pyi`) load on first use, so the console scripts answer
+`--help` and usage errors before TensorFlow loads.
 """
 
-__version__ = "0.1.0"
+import lazy_loader
 
-from tfaip.train.callbacks.early_stopping import BestModelCallback, EarlyStoppingParams
-from tfaip.train.optimizers.adabelief import AdaBelief
-from tfaip.train.optimizers.params import (
-    AdaBeliefOptimizer,
-    AdamaxOptimizer,
-    AdamOptimizer,
-    LambOptimizer,
-    OptimizerParams,
-    RMSpropOptimizer,
-    SGDOptimizer,
-)
-from tfaip.train.optimizers.schedules import (
-    Constant,
-    CosineDecayParams,
-    ExponentialDecayParams,
-    LearningRateParams,
-    WarmupConstantCosineDecayParams,
-    WarmupCosineDecayParams,
-    WarmupDecayParams,
-)
-from tfaip.train.params import TrainerParams
-from tfaip.train.trainer import Trainer
-from tfaip.train.warmstart import WarmStarter, WarmstartParams
+__version__ = "0.1.1"
 
-__all__ = [
-    "AdaBelief",
-    "AdaBeliefOptimizer",
-    "AdamOptimizer",
-    "AdamaxOptimizer",
-    "BestModelCallback",
-    "Constant",
-    "CosineDecayParams",
-    "EarlyStoppingParams",
-    "ExponentialDecayParams",
-    "LambOptimizer",
-    "LearningRateParams",
-    "OptimizerParams",
-    "RMSpropOptimizer",
-    "SGDOptimizer",
-    "Trainer",
-    "TrainerParams",
-    "WarmStarter",
-    "WarmstartParams",
-    "WarmupConstantCosineDecayParams",
-    "WarmupCosineDecayParams",
-    "WarmupDecayParams",
-    "__version__",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional, Sequence
 import keras
 import numpy as np
 
+from tfaip.data import ConfigError
 from tfaip.model import atomic_directory
 
 VARIABLES = "variables.npz"
@@ -57,7 +58,7 @@ def read_checkpoint_params(path: str) -> Dict[str, Any]:
     """The trainer params dict stored in the checkpoint at `path`."""
     file = os.path.join(path, PARAMS)
     if not os.path.isfile(file):
-        raise FileNotFoundError(
+        raise ConfigError(
             f"No checkpoint at {path} ({PARAMS} is missing): the run wrote none yet (it stopped in its first epoch "
             "or ran with --trainer.write_checkpoints False); start it again with tfaip-train."
         )
@@ -75,14 +76,14 @@ def load_checkpoint(path: str, model: keras.Model) -> Optional[List[np.ndarray]]
         paths = json.loads(str(stored["__paths__"]))
         variables = _state_variables(model)
         if set(paths) != set(variables):
-            raise ValueError(
+            raise ConfigError(
                 f"The checkpoint at {path} holds {len(paths)} variables, the model and optimizer {len(variables)}: "
                 "it was written by a different model or optimizer configuration."
             )
         for key, variable in variables.items():
             value = stored[key]
             if tuple(value.shape) != tuple(variable.shape):
-                raise ValueError(
+                raise ConfigError(
                     f"The checkpoint at {path} stores {paths[key]} with shape {value.shape}, but {variable.path} has "
                     f"shape {tuple(variable.shape)}: it was written by a different model."
                 )

@@ -6,16 +6,9 @@ import os
 import sys
 from typing import Iterator, Optional
 
+from tfaip.data.cli import log_level
+
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-
-def log_level() -> int:
-    """The level named by `TFAIP_LOG_LEVEL` (debug, info, warning, error; default info)."""
-    name = os.environ.get("TFAIP_LOG_LEVEL", "info").upper()
-    level = logging.getLevelName(name)
-    if not isinstance(level, int):
-        raise ValueError(f"TFAIP_LOG_LEVEL={name.lower()} is no log level; use debug, info, warning or error.")
-    return level
 
 
 @contextlib.contextmanager

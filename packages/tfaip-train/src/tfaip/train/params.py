@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Optional
 
 from paiargparse import pai_dataclass, pai_meta
 
+from tfaip.data import ConfigError
 from tfaip.model import DeviceConfigParams, DistributionStrategy, ScenarioBaseParams, TrainerPipelineParamsBase
 from tfaip.train.callbacks.early_stopping import EarlyStoppingParams
 from tfaip.train.optimizers.params import OPTIMIZERS, AdamOptimizer, OptimizerParams
@@ -105,11 +106,11 @@ class TrainerParams:
     def __post_init__(self):
         for name in ("epochs", "train_accum_steps", "val_every_n"):
             if getattr(self, name) < 1:
-                raise ValueError(f"TrainerParams.{name} must be >= 1, got {getattr(self, name)}.")
+                raise ConfigError(f"TrainerParams.{name} must be >= 1, got {getattr(self, name)}.")
         if not (0 < self.export_best_budget <= 1):
-            raise ValueError(f"TrainerParams.export_best_budget must be in (0, 1], got {self.export_best_budget}.")
+            raise ConfigError(f"TrainerParams.export_best_budget must be in (0, 1], got {self.export_best_budget}.")
         if not (self.calc_ema < 1):
-            raise ValueError(f"TrainerParams.calc_ema must be < 1 (0: off, -1: automatic), got {self.calc_ema}.")
+            raise ConfigError(f"TrainerParams.calc_ema must be < 1 (0: off, -1: automatic), got {self.calc_ema}.")
 
     @staticmethod
     def cls() -> type:

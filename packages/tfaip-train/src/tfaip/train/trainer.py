@@ -20,6 +20,7 @@ from typing import Any, Dict, List, Optional
 import keras
 import numpy as np
 
+from tfaip.data import ConfigError
 from tfaip.data.tf import create_dataset
 from tfaip.model import ScenarioBase, recover_directory
 from tfaip.serve import LAVParams
@@ -55,7 +56,7 @@ class Trainer:
         self.scenario = scenario if scenario is not None else params.scenario.create()
         self.restore = restore
         if params.export_best and not params.output_dir:
-            raise ValueError("--trainer.export_best True needs an --trainer.output_dir to export to.")
+            raise ConfigError("--trainer.export_best True needs an --trainer.output_dir to export to.")
         if params.dist_strategy is not None:
             params.device.dist_strategy = params.dist_strategy
         self.graph: Optional[keras.Model] = None
@@ -99,7 +100,7 @@ class Trainer:
                 state = f" (epoch {earlier['current_epoch']} of {earlier['epochs']} done)"
             except (OSError, ValueError, KeyError):
                 state = ""
-            raise FileExistsError(
+            raise ConfigError(
                 f"{p.output_dir} holds an earlier training run{state}. Continue it with tfaip-resume-training "
                 f"{p.output_dir}, choose another --trainer.output_dir, or replace it with "
                 "--trainer.overwrite_output_dir True."
@@ -179,7 +180,7 @@ class Trainer:
         samples = p.samples_per_epoch if p.samples_per_epoch > 0 else int(train_samples * p.scale_epoch_size)
         steps = samples // p.gen.setup.train.batch_size
         if steps < 1:
-            raise ValueError(
+            raise ConfigError(
                 f"An epoch of {samples} samples holds no full batch of {p.gen.setup.train.batch_size}: raise "
                 "--trainer.samples_per_epoch or --trainer.scale_epoch_size, or lower --train.batch_size."
             )
@@ -203,7 +204,7 @@ class Trainer:
         pattern = re.compile(self.params.no_train_scope)
         frozen = [layer for layer in graph._flatten_layers(include_self=False) if pattern.fullmatch(layer.path or "")]
         if not frozen:
-            raise ValueError(
+            raise ConfigError(
                 f"--trainer.no_train_scope {self.params.no_train_scope!r} matches no layer; the layers are "
                 f"{sorted(layer.path for layer in graph._flatten_layers(include_self=False) if layer.path)}."
             )

@@ -17,6 +17,7 @@ import numpy as np
 import tensorflow as tf
 from paiargparse import pai_dataclass, pai_meta
 
+from tfaip.data import ConfigError
 from tfaip.model import ScenarioBase
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class WarmstartParams:
     def __post_init__(self):
         for rule in self.rename:
             if len(rule.split("->")) != 2:
-                raise ValueError(f"Warm-start rename rule {rule!r} must have the form 'old->new'.")
+                raise ConfigError(f"Warm-start rename rule {rule!r} must have the form 'old->new'.")
 
     def create(self) -> "WarmStarter":
         """The WarmStarter."""
@@ -71,24 +72,24 @@ class WarmStarter:
         loaded = {self.renamed(name): value for name, value in read_weights(path).items()}
         targets = {v.path: v for v in model.weights if self._selected(v.path)}
         if not targets:
-            raise ValueError(
+            raise ConfigError(
                 f"Warm-start: no weight of the model matches include={self.params.include!r} / "
                 f"exclude={self.params.exclude!r}."
             )
         missing = sorted(set(targets) - set(loaded))
         if missing and not self.params.allow_partial:
-            raise ValueError(
+            raise ConfigError(
                 f"Warm-start from {path}: the model's weights {missing[:8]}{' ...' if len(missing) > 8 else ''} are "
                 f"not in it (it has {sorted(loaded)[:8]} ...). Add --warmstart.rename 'old->new' rules, or pass "
                 "--warmstart.allow_partial True to keep their initialisation."
             )
         warm = sorted(set(targets) & set(loaded))
         if not warm:
-            raise ValueError(f"Warm-start from {path}: no weight matched; the model's are {sorted(targets)[:8]} ...")
+            raise ConfigError(f"Warm-start from {path}: no weight matched; the model's are {sorted(targets)[:8]} ...")
         for name in warm:
             variable, value = targets[name], loaded[name]
             if tuple(value.shape) != tuple(variable.shape):
-                raise ValueError(
+                raise ConfigError(
                     f"Warm-start: {name} has shape {value.shape} in {path} but {tuple(variable.shape)} in the model."
                 )
             variable.assign(value)
@@ -120,7 +121,7 @@ def read_weights(path: str) -> Dict[str, np.ndarray]:
             return {paths[k]: stored[k] for k in paths if k.startswith("model/")}
     if os.path.isfile(os.path.join(path, "scenario_params.json")):
         return _export_weights(path)
-    raise FileNotFoundError(
+    raise ConfigError(
         f"Cannot warm-start from {path}: it is neither a checkpoint (with variables.npz) nor an export (with "
         "scenario_params.json); pass OUTPUT_DIR/checkpoint, OUTPUT_DIR/best or OUTPUT_DIR/export."
     )
@@ -137,6 +138,6 @@ def _export_weights(path: str) -> Dict[str, np.ndarray]:
     if len(saved) != len(exported.weights) or any(
         tuple(s.shape) != tuple(e.shape) for s, e in zip(saved, exported.weights)
     ):
-        raise ValueError(f"The export at {path} does not match its own scenario's graph; export it again.")
+        raise ConfigError(f"The export at {path} does not match its own scenario's graph; export it again.")
     by_id = {id(e): s.numpy() for e, s in zip(exported.weights, saved)}
     return {v.path: by_id[id(v)] for v in scenario.graph.weights if id(v) in by_id}

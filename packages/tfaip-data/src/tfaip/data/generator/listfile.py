@@ -7,6 +7,7 @@ from typing import Iterator, List, Optional
 
 from paiargparse import pai_dataclass, pai_meta
 
+from tfaip.data.errors import ConfigError
 from tfaip.data.generator.base import DataGenerator, DataGeneratorParams
 from tfaip.data.sample import PipelineMode, Sample
 
@@ -15,7 +16,7 @@ def read_list_file(path: str) -> List[str]:
     """The entries of a list file: stripped lines, skipping empty lines and `#` comments."""
     file = Path(path)
     if not file.is_file():
-        raise FileNotFoundError(f"List file {str(file.absolute())!r} does not exist; check the path given in `lists`.")
+        raise ConfigError(f"List file {str(file.absolute())!r} does not exist; check the path given in `lists`.")
     with file.open(encoding="utf-8") as f:
         lines = (line.strip() for line in f)
         return [line for line in lines if line and not line.startswith("#")]
@@ -34,12 +35,12 @@ class ListsFileGeneratorParams(DataGeneratorParams):
 
     def __post_init__(self):
         if self.list_ratios and len(self.list_ratios) != len(self.lists):
-            raise ValueError(
+            raise ConfigError(
                 f"ListsFileGeneratorParams: {len(self.list_ratios)} list_ratios for {len(self.lists)} lists; "
                 "give one ratio per list."
             )
         if self.list_ratios and any(r < 0 for r in self.list_ratios):
-            raise ValueError(f"ListsFileGeneratorParams: list_ratios must be >= 0, got {self.list_ratios}.")
+            raise ConfigError(f"ListsFileGeneratorParams: list_ratios must be >= 0, got {self.list_ratios}.")
 
     @staticmethod
     def cls():

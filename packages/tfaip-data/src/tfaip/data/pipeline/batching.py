@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+from tfaip.data.errors import ConfigError
 from tfaip.data.sample import Sample
 
 
@@ -128,9 +129,9 @@ class Bucketizer:
         batcher: Batcher,
     ):
         if list(boundaries) != sorted(boundaries):
-            raise ValueError(f"bucket_boundaries must be increasing, got {list(boundaries)}")
+            raise ConfigError(f"bucket_boundaries must be increasing, got {list(boundaries)}")
         if len(batch_sizes) != len(boundaries) + 1:
-            raise ValueError(
+            raise ConfigError(
                 f"bucket_batch_sizes needs len(bucket_boundaries) + 1 = {len(boundaries) + 1} entries, "
                 f"got {len(batch_sizes)}"
             )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Dict, Iterator, Optional, Tuple
 from tfaip.data.generator.base import DataGenerator, DataGeneratorParams
 from tfaip.data.pipeline.batching import Batcher, Bucketizer
 from tfaip.data.pipeline.params import DataPipelineParams
-from tfaip.data.pipeline.source import input_stream
+from tfaip.data.pipeline.source import InputStream
 from tfaip.data.processor.pipeline import DataProcessorPipeline
 from tfaip.data.sample import PipelineMode, Sample
 
@@ -34,6 +34,8 @@ class DataPipeline:
         self.pipeline_params = pipeline_params
         self.data = data
         self.generator_params = generator_params
+        # the DataBase's specs are checked now, so that a wrong spec fails here and not at the first batch
+        self._specs = {**data.target_layer_specs(), **data.input_layer_specs()}
 
     @property
     def mode(self) -> PipelineMode:
@@ -68,13 +70,12 @@ class DataPipeline:
         )
 
     def _variable_axes(self) -> Dict[str, Tuple[bool, ...]]:
-        specs = {**self.data.target_layer_specs(), **self.data.input_layer_specs()}
-        return {k: tuple(d is None for d in spec.shape) for k, spec in specs.items()}
+        return {k: tuple(d is None for d in spec.shape) for k, spec in self._specs.items()}
 
     def _samples(self, auto_repeat: bool) -> Iterator[Sample]:
         generator = self.create_data_generator()
         p = self.pipeline_params
-        return input_stream(generator.generate, p.limit, p.shuffle_buffer_size, auto_repeat)
+        return InputStream(generator.generate, p.limit, p.shuffle_buffer_size, auto_repeat)
 
     @contextmanager
     def generate_input_samples(self, auto_repeat: bool = False) -> Iterator[Iterator[Sample]]:

@@ -6,6 +6,7 @@ from typing import List, Optional
 
 from paiargparse import pai_dataclass, pai_meta
 
+from tfaip.data.errors import ConfigError
 from tfaip.data.sample import PipelineMode
 
 START_METHODS = ("auto", "fork", "forkserver", "spawn")
@@ -76,13 +77,13 @@ class DataPipelineParams:
     def __post_init__(self):
         for name in ("batch_size", "num_processes", "pad_to_multiple"):
             if getattr(self, name) < 1:
-                raise ValueError(f"DataPipelineParams.{name} must be >= 1, got {getattr(self, name)}.")
+                raise ConfigError(f"DataPipelineParams.{name} must be >= 1, got {getattr(self, name)}.")
         if self.start_method not in START_METHODS:
-            raise ValueError(
+            raise ConfigError(
                 f"DataPipelineParams.start_method must be one of {', '.join(START_METHODS)}, got {self.start_method!r}."
             )
         if self.bucket_batch_sizes is not None and len(self.bucket_batch_sizes) != len(self.bucket_boundaries) + 1:
-            raise ValueError(
+            raise ConfigError(
                 f"DataPipelineParams.bucket_batch_sizes needs len(bucket_boundaries) + 1 = "
                 f"{len(self.bucket_boundaries) + 1} values, got {self.bucket_batch_sizes}."
             )

@@ -8,30 +8,39 @@
 Samples that do not fill a whole batch inside a worker (because processors dropped or
 generated samples, or at the end of the data) are batched here. With bucketing, the
 workers return samples and the buckets are filled here.
+
+Samples invalid for the mode (a training sample without targets, say) are dropped, as in the
+original tfaip. A run counts them by reason: one that yields nothing because every sample was
+dropped warns once at its end, and an endless (repeated) run whose first stage dropped a whole
+pass raises at once instead of waiting forever.
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 import random
+from collections import Counter
 from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 import numpy as np
 
-from tfaip.data.errors import DataProcessorError
+from tfaip.data.errors import DataPipelineError, DataProcessorError
 from tfaip.data.generator.base import DataGeneratorParams
 from tfaip.data.parallel.pool import WorkerPool
 from tfaip.data.pipeline.batching import Batcher, Bucketizer
 from tfaip.data.pipeline.params import DataPipelineParams
-from tfaip.data.pipeline.source import input_stream
+from tfaip.data.pipeline.source import InputStream
 from tfaip.data.processor.chain import processor_error
 from tfaip.data.processor.stage import Chunk, ChunkResult, StageRunner, StageSpec
-from tfaip.data.sample import PipelineMode, Sample
+from tfaip.data.sample import PipelineMode, Sample, mode_needs
 
 if TYPE_CHECKING:
     from tfaip.data.database import DataBaseParams
     from tfaip.data.processor.pipeline_params import SequentialProcessorPipelineParams
+
+logger = logging.getLogger(__name__)
 
 
 def _chunks(samples: Iterable[Sample], size: int, seed: int) -> Iterator[Chunk]:
@@ -81,7 +90,7 @@ class DataProcessorPipeline:
             generator_params = samples
             samples = generator_params.create(self.mode).generate()
         p = self.pipeline_params
-        return self.run(input_stream(lambda: samples, p.limit, p.shuffle_buffer_size))
+        return self.run(InputStream(lambda: samples, p.limit, p.shuffle_buffer_size))
 
     def run(
         self, samples: Iterable[Sample], batcher: Optional[Batcher] = None, bucketizer: Optional[Bucketizer] = None
@@ -89,18 +98,25 @@ class DataProcessorPipeline:
         """Yield processed samples, or padded batches if `batcher`/`bucketizer` is given."""
         seed = random.getrandbits(64)
         size = self.pipeline_params.batch_size
+        watch = _DropWatch(self.mode, samples if isinstance(samples, InputStream) else None)
         opened: List[Iterator[ChunkResult]] = []
+        yielded = 0
         try:
             stream: Iterable[Sample] = samples
             if not self.stages:  # nothing to run: still drop invalid samples and batch
                 spec = StageSpec([], self.data_params, self.mode, None if bucketizer else batcher)
-                opened.append(_serial_results(spec, _chunks(stream, size, seed)))
+                opened.append(watch.observe(_serial_results(spec, _chunks(stream, size, seed)), first=True))
             for i, stage in enumerate(self.stages):
                 last = i == len(self.stages) - 1
                 stage_batcher = batcher if last and bucketizer is None else None
-                opened.append(self._run_stage(stage, _chunks(stream, size, seed + i), stage_batcher))
+                results = self._run_stage(stage, _chunks(stream, size, seed + i), stage_batcher)
+                opened.append(watch.observe(results, first=not opened))
                 stream = (s for r in opened[-1] for s in r.samples)
-            yield from _collect(opened[-1], batcher, bucketizer)
+            for item in _collect(opened[-1], batcher, bucketizer):
+                yielded += 1
+                yield item
+            if yielded == 0:
+                watch.warn_if_all_dropped()
         finally:
             for it in reversed(opened):
                 it.close()
@@ -123,6 +139,56 @@ class DataProcessorPipeline:
             yield from _results(pool, chunks, window, p.ordered)
         finally:
             pool.close()
+
+
+class _DropWatch:
+    """Counts the samples a run dropped as invalid, to say so when nothing comes out."""
+
+    def __init__(self, mode: PipelineMode, source: Optional[InputStream]):
+        self.mode = mode
+        self.source = source
+        self.consumed = 0  # input samples the first stage processed
+        self.passed = 0  # samples and batches the first stage let through
+        self.dropped: Counter = Counter()
+
+    def observe(self, results: Iterator[ChunkResult], first: bool) -> Iterator[ChunkResult]:
+        """Yield `results`, counting their drops (and, for the first stage, what went in and out)."""
+        try:
+            for result in results:
+                self.dropped.update(result.dropped)
+                if first:
+                    self.consumed += result.size
+                    self.passed += len(result.samples) + len(result.batches)
+                    self._raise_if_a_whole_pass_was_dropped()
+                yield result
+        finally:
+            results.close()
+
+    def _raise_if_a_whole_pass_was_dropped(self) -> None:
+        if self.source is None or not self.source.repeat or self.source.first_pass_size is None:
+            return
+        if self.passed == 0 and self.consumed >= self.source.first_pass_size > 0:
+            raise DataPipelineError(
+                f"The {self.mode} pipeline dropped all {self.consumed} samples of a whole pass over its data as "
+                f"invalid ({self._reasons()}), so it would wait for a sample forever. {self._advice()}"
+            )
+
+    def warn_if_all_dropped(self) -> None:
+        """Warn (once per run) if samples came in and every one was dropped as invalid."""
+        if self.consumed and self.dropped:
+            logger.warning(
+                "The %s pipeline yields nothing: all %d samples were dropped as invalid (%s). %s",
+                self.mode, self.consumed, self._reasons(), self._advice(),
+            )  # fmt: skip
+
+    def _reasons(self) -> str:
+        return ", ".join(f"{n} {reason}" for reason, n in self.dropped.most_common())
+
+    def _advice(self) -> str:
+        return (
+            f"{str(self.mode).capitalize()} samples need {mode_needs(self.mode)}: check the data generator of this "
+            "mode and the processors that run in it."
+        )
 
 
 def _serial_results(spec: StageSpec, chunks: Iterator[Chunk]) -> Iterator[ChunkResult]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -34,11 +34,16 @@ class Chunk:
 
 @dataclass
 class ChunkResult:
-    """What a stage made of a chunk: full padded batches (if batching) and the other samples."""
+    """What a stage made of a chunk: full padded batches (if batching) and the other samples.
+
+    `size` counts the chunk's input samples, `dropped` those dropped as invalid, by reason.
+    """
 
     chunk_id: int
     batches: List[Sample] = field(default_factory=list)
     samples: List[Sample] = field(default_factory=list)
+    size: int = 0
+    dropped: Dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -68,15 +73,16 @@ class StageRunner:
         """Process one chunk: seed the RNGs with the chunk's seed, apply the processors, batch."""
         if self.chain.processor_names:
             seed_global_rngs(chunk.seed)
-        samples = self.chain.run(chunk.samples, chunk.first_index)
+        samples, dropped = self.chain.run(chunk.samples, chunk.first_index)
+        size, dropped = len(chunk.samples), dict(dropped)  # a plain dict pickles across processes
         if self.batcher is None:
-            return ChunkResult(chunk.chunk_id, samples=samples)
+            return ChunkResult(chunk.chunk_id, samples=samples, size=size, dropped=dropped)
         try:
             batches, rest = self.batcher.split_full_batches(samples)
         except ValueError as e:
             indexed = [(chunk.first_index + i, s) for i, s in enumerate(chunk.samples)]
             raise processor_error("batching", describe_range(indexed), e) from e
-        return ChunkResult(chunk.chunk_id, batches=batches, samples=rest)
+        return ChunkResult(chunk.chunk_id, batches=batches, samples=rest, size=size, dropped=dropped)
 
     def run_preserving_rng_state(self, chunk: Chunk) -> ChunkResult:
         """`run` for in-process use: the caller's global random state is restored afterwards."""

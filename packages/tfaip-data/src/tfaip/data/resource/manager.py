@@ -7,6 +7,7 @@ import shutil
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
+from tfaip.data.errors import ConfigError
 from tfaip.data.resource.resource import Resource
 
 _Path = Tuple[Union[str, int], ...]
@@ -91,7 +92,7 @@ class ResourceManager:
         for resource_id, entry in self._entries.items():
             source = entry.resource.abs_path
             if not os.path.exists(source):
-                raise FileNotFoundError(f"Resource {resource_id!r} not found at {source}; fix the path in the params.")
+                raise ConfigError(f"Resource {resource_id!r} not found at {source}; fix the path in the params.")
             name = os.path.basename(source.rstrip(os.sep))
             if used.get(name, source) != source:  # another file with the same name: keep both
                 name = os.path.join(resource_id, name)

@@ -8,6 +8,8 @@ import sys
 from types import ModuleType
 from typing import TYPE_CHECKING, List, Optional, Type
 
+from tfaip.data import ConfigError
+
 if TYPE_CHECKING:
     from tfaip.model.scenario.scenariobase import ScenarioBase
 
@@ -41,19 +43,19 @@ def import_scenario(name: str) -> Type["ScenarioBase"]:
             class_name,
         )
         if module is None:
-            raise ModuleNotFoundError(
+            raise ConfigError(
                 f"No scenario {name!r}: no module {module_name!r}, {module_name}.scenario or "
                 f"{SCENARIO_PACKAGE}.{module_name} can be imported. Pass a module path, 'module:Class' or a .py file."
             )
     if class_name:
         scenario = getattr(module, class_name, None)
         if not (inspect.isclass(scenario) and _is_scenario(scenario)):
-            raise ImportError(f"{module.__name__} has no scenario class {class_name!r}; found {_names(module)}.")
+            raise ConfigError(f"{module.__name__} has no scenario class {class_name!r}; found {_names(module)}.")
         return scenario
     scenarios = _scenarios_in(module)
     if len(scenarios) != 1:
         found = ", ".join(f"{module.__name__}:{s.__name__}" for s in scenarios) or "none"
-        raise ImportError(
+        raise ConfigError(
             f"{module.__name__} must define exactly one scenario class, found {found}; name one as 'module:Class'."
         )
     return scenarios[0]
@@ -75,7 +77,7 @@ def _import_first(candidates: List[str], class_name: str) -> Optional[ModuleType
 def _import_file(path: str) -> ModuleType:
     path = os.path.abspath(path)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"The scenario file {path} does not exist.")
+        raise ConfigError(f"The scenario file {path} does not exist.")
     directory = os.path.dirname(path)
     if directory not in sys.path:
         sys.path.insert(0, directory)  # siblings of the file are importable

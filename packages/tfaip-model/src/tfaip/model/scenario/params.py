@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Generic, Optional, Type, TypeVar
 
 from paiargparse import pai_dataclass, pai_meta
 
-from tfaip.data import DataBaseParams, resolve_generic, specialize_generic_fields
+from tfaip.data import ConfigError, DataBaseParams, resolve_generic, specialize_generic_fields
 from tfaip.model.evaluator import EvaluatorParams
 from tfaip.model.params import ModelBaseParams
 
@@ -76,7 +76,7 @@ class ScenarioBaseParams(Generic[TDataParams, TModelParams]):
         from tfaip.model.scenario.lookup import import_scenario
 
         if self.scenario_id is None:
-            raise ValueError(
+            raise ConfigError(
                 f"{type(self).__name__}.scenario_id is not set, so the scenario class is unknown; create the params "
                 "with Scenario.default_params() or set scenario_id='package.module:Class'."
             )

@@ -5,7 +5,7 @@ import json
 import os
 from typing import TYPE_CHECKING, Any, Dict, Generic, List, Optional, Tuple, Type, TypeVar
 
-from tfaip.data import DataBase, DataGeneratorParams, resolve_generic
+from tfaip.data import ConfigError, DataBase, DataGeneratorParams, resolve_generic
 from tfaip.model.evaluator import EvaluatorBase, EvaluatorParams
 from tfaip.model.export import atomic_directory, write_saved_model
 from tfaip.model.graph.rootgraph import RootGraph
@@ -102,18 +102,18 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
             candidates = [os.path.join(path, n) for n in ("scenario_params.json", "trainer_params.json")]
             found = next((c for c in candidates if os.path.isfile(c)), None)
             if found is None:
-                raise FileNotFoundError(
+                raise ConfigError(
                     f"{path} holds neither scenario_params.json nor trainer_params.json; pass an export directory "
                     "(e.g. OUTPUT_DIR/export or OUTPUT_DIR/best)."
                 )
             path = found
         elif not os.path.isfile(path):
-            raise FileNotFoundError(f"{path} does not exist; pass an export directory or a params .json file.")
+            raise ConfigError(f"{path} does not exist; pass an export directory or a params .json file.")
         try:
             with open(path, encoding="utf-8") as f:
                 params = json.load(f)
         except json.JSONDecodeError as e:
-            raise ValueError(f"{path} is not valid JSON ({e}); the export is corrupt, export the model again.") from e
+            raise ConfigError(f"{path} is not valid JSON ({e}); the export is corrupt, export the model again.") from e
         params = params.get("scenario", params)  # trainer params hold the scenario params
         params.setdefault("data", {})["resource_base_path"] = os.path.dirname(path)
         return params

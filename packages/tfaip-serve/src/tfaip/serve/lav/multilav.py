@@ -3,7 +3,7 @@
 import contextlib
 from typing import Any, Dict, Optional, Sequence, Type
 
-from tfaip.data import DataGeneratorParams
+from tfaip.data import ConfigError, DataGeneratorParams
 from tfaip.model import ScenarioBase
 from tfaip.serve.lav.lav import LAVBase, evaluate_samples, format_results, predictor_params_of
 from tfaip.serve.lav.report import numbered, optional_report
@@ -33,7 +33,7 @@ class MultiLAV(LAVBase):
         scenario_params: Optional[Sequence[Any]] = None,
     ):
         if params.dump is not None:
-            raise ValueError("LAVParams.dump is written by a single-model LAV only; drop it for several models.")
+            raise ConfigError("LAVParams.dump is written by a single-model LAV only; drop it for several models.")
         self.params = params
         self.predictor = MultiModelPredictor(predictor_params_of(params), scenario_cls, models, scenario_params)
         scenario = self.predictor.predictors[0].scenario

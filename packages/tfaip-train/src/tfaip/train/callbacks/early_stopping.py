@@ -8,6 +8,8 @@ from typing import Any, Callable, Dict, Optional, Tuple
 import keras
 from paiargparse import pai_dataclass, pai_meta
 
+from tfaip.data import ConfigError
+
 logger = logging.getLogger(__name__)
 
 
@@ -36,7 +38,7 @@ class EarlyStoppingParams:
 
     def __post_init__(self):
         if self.frequency < 1:
-            raise ValueError(f"EarlyStoppingParams.frequency must be >= 1, got {self.frequency}.")
+            raise ConfigError(f"EarlyStoppingParams.frequency must be >= 1, got {self.frequency}.")
 
     def is_better(self, value: float) -> bool:
         """Whether `value` improves on the best so far."""

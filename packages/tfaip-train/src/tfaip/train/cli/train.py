@@ -1,19 +1,23 @@
-"""`tfaip-train SCENARIO [--trainer.* --optimizer ... --learning_rate ... --train.* --data.* ...]`."""
+"""`tfaip-train SCENARIO [--params FILE.json] [--show] [--trainer.* --optimizer ... --learning_rate ... --train.*]`."""
 
 from typing import Optional, Sequence
 
-from tfaip.train.cli.parsing import parse_scenario_args, run_main
+from tfaip.data.cli import run_console_script, tensorflow_start_quietly
+from tfaip.train.cli.command_line import scenario_command_line
 
 PROG = "tfaip-train"
+INTERRUPTED = "interrupted; continue with tfaip-resume-training OUTPUT_DIR"
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Train the scenario; returns the exit code."""
-    args, scenario_cls = parse_scenario_args(PROG, "Train a tfaip scenario.", argv)
-    scenario_cls.create_trainer(args.trainer).train()
-    return 0
+    parser, argv, scenario = scenario_command_line(PROG, "Train a tfaip scenario.", argv)
+    with tensorflow_start_quietly():  # only now: usage errors and --help are answered without it
+        from tfaip.train.cli.commands import train
+
+    return train(parser, argv, scenario)
 
 
 def run() -> None:
     """Console script entry point."""
-    run_main(PROG, main)
+    run_console_script(PROG, main, INTERRUPTED)

@@ -11,6 +11,7 @@ from typing import Any, Dict, Optional
 import keras
 from paiargparse import pai_dataclass, pai_meta
 
+from tfaip.data import ConfigError
 from tfaip.train.optimizers.adabelief import AdaBelief
 
 
@@ -57,14 +58,14 @@ class OptimizerParams:
         clips = {"clipvalue": self.clip_value, "clipnorm": self.clip_norm, "global_clipnorm": self.clip_global_norm}
         given = [k for k, v in clips.items() if v is not None]
         if "clipnorm" in given and "global_clipnorm" in given:
-            raise ValueError("Set only one of --optimizer.clip_norm and --optimizer.clip_global_norm.")
+            raise ConfigError("Set only one of --optimizer.clip_norm and --optimizer.clip_global_norm.")
         for name, value in clips.items():
             if value is not None and value <= 0:
-                raise ValueError(f"{type(self).__name__}: {name} must be > 0, got {value}.")
+                raise ConfigError(f"{type(self).__name__}: {name} must be > 0, got {value}.")
         if accumulation_steps < 1:
-            raise ValueError(f"Gradient accumulation needs >= 1 steps, got {accumulation_steps}.")
+            raise ConfigError(f"Gradient accumulation needs >= 1 steps, got {accumulation_steps}.")
         kwargs = {k: v for k, v in clips.items() if v is not None}
-        if self.weight_decay:
+        if self.weight_decay and base_lr > 0:  # the decay follows the rate, so a rate of 0 means no decay
             kwargs["weight_decay"] = self.weight_decay / base_lr
         if accumulation_steps > 1:
             kwargs["gradient_accumulation_steps"] = accumulation_steps

@@ -13,6 +13,8 @@ import keras
 from keras import ops
 from paiargparse import pai_dataclass, pai_meta
 
+from tfaip.data import ConfigError
+
 
 @pai_dataclass
 @dataclass
@@ -27,8 +29,8 @@ class LearningRateParams:
 
     def create(self, epochs: int, steps_per_epoch: int) -> "EpochSchedule":
         """The keras LearningRateSchedule of a run of `epochs` epochs of `steps_per_epoch` steps."""
-        if self.lr <= 0:
-            raise ValueError(f"{type(self).__name__}: lr must be > 0, got {self.lr} (--learning_rate.lr).")
+        if self.lr < 0:
+            raise ConfigError(f"{type(self).__name__}: lr must be >= 0, got {self.lr} (--learning_rate.lr).")
         return EpochSchedule(self, epochs, steps_per_epoch)
 
     def rate(self, epoch: Any, epochs: int) -> Any:
@@ -41,7 +43,9 @@ class EpochSchedule(keras.optimizers.schedules.LearningRateSchedule):
 
     def __init__(self, params: LearningRateParams, epochs: int, steps_per_epoch: int):
         if steps_per_epoch < 1 or epochs < 1:
-            raise ValueError(f"A schedule needs epochs >= 1 and steps_per_epoch >= 1, got {epochs}, {steps_per_epoch}.")
+            raise ConfigError(
+                f"A schedule needs epochs >= 1 and steps_per_epoch >= 1, got {epochs}, {steps_per_epoch}."
+            )
         self.params, self.epochs, self.steps_per_epoch = params, epochs, steps_per_epoch
 
     def __call__(self, step):
@@ -155,7 +159,7 @@ class WarmupDecayParams(LearningRateParams):
     def create(self, epochs: int, steps_per_epoch: int) -> EpochSchedule:
         """The schedule; checks the warm-up."""
         if self.warmup_epochs <= 0:
-            raise ValueError(f"WarmupDecay: warmup_epochs must be > 0, got {self.warmup_epochs}.")
+            raise ConfigError(f"WarmupDecay: warmup_epochs must be > 0, got {self.warmup_epochs}.")
         return super().create(epochs, steps_per_epoch)
 
     def rate(self, epoch, epochs):

@@ -1,0 +1,108 @@
+"""How a tfaip console script starts and ends: the log level, a quiet TensorFlow start, exit codes.
+
+Exit codes: 0 done, 1 an error in a scenario's code or its data (with its traceback), 2 invalid
+input (`ConfigError`: a flag, a value, a path, an export; one line), 130 interrupted.
+"""
+
+import contextlib
+import logging
+import os
+import re
+import sys
+import tempfile
+import traceback
+from typing import Callable, Iterator, NoReturn, Optional
+
+from tfaip.data.errors import ConfigError, DataPipelineError
+
+LOG_LEVEL_VARIABLE = "TFAIP_LOG_LEVEL"
+LOG_LEVELS = ("debug", "info", "warning", "error")
+_TF_LEVEL, _OUR_TF_LEVEL = "TF_CPP_MIN_LOG_LEVEL", "TFAIP_SET_TF_CPP_MIN_LOG_LEVEL"
+# TensorFlow's C++ log lines of severity INFO and WARNING (absl's format, and the older one of TF <= 2.15),
+# and the line absl writes before its first message.
+_NATIVE_START_LINES = re.compile(
+    r"([IW]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\] "
+    r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IW] \S+:\d+\] "
+    r"|WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR$)"
+)
+
+
+def log_level() -> int:
+    """The level named by `TFAIP_LOG_LEVEL` (debug, info, warning, error; default info)."""
+    name = os.environ.get(LOG_LEVEL_VARIABLE, "info").lower()
+    if name not in LOG_LEVELS:
+        raise ConfigError(f"{LOG_LEVEL_VARIABLE}={name} is no log level; use one of {', '.join(LOG_LEVELS)}.")
+    return getattr(logging, name.upper())
+
+
+@contextlib.contextmanager
+def tensorflow_start_quietly() -> Iterator[None]:
+    """Import TensorFlow inside this block without its C++ start-up lines on the console.
+
+    TensorFlow writes its start-up notes (oneDNN, CPU features, CUDA drivers; absl's note on
+    its own initialisation) to the process's stderr from C++, so Python's logging cannot touch
+    them, and some are written before `TF_CPP_MIN_LOG_LEVEL` is read. The block therefore sets
+    `TF_CPP_MIN_LOG_LEVEL=1` (INFO off from then on) and catches file descriptor 2 while it
+    runs; afterwards everything it caught except TensorFlow's INFO and WARNING lines is written
+    back, so errors and Python warnings stay visible.
+
+    Nothing is hidden when the user asks for TensorFlow's lines (`TFAIP_LOG_LEVEL=debug`),
+    sets `TF_CPP_MIN_LOG_LEVEL` (TensorFlow then logs as it is told), or TensorFlow is
+    already imported.
+
+    Example:
+        >>> with tensorflow_start_quietly():
+        ...     import tensorflow as tf
+    """
+    level = os.environ.get(_TF_LEVEL)
+    chosen = level is not None and level != os.environ.get(_OUR_TF_LEVEL)  # not inherited from a tfaip script
+    if "tensorflow" in sys.modules or chosen or os.environ.get(LOG_LEVEL_VARIABLE, "").lower() == "debug":
+        yield
+        return
+    # the marker tells this process's children (which inherit the variable) that the user did not choose it
+    os.environ[_TF_LEVEL] = os.environ[_OUR_TF_LEVEL] = "1"
+    with tempfile.TemporaryFile() as caught:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(caught.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            caught.seek(0)
+            kept = [
+                line
+                for line in caught.read().decode("utf-8", errors="replace").splitlines(keepends=True)
+                if not _NATIVE_START_LINES.match(line)
+            ]
+            sys.stderr.write("".join(kept))
+            sys.stderr.flush()
+
+
+def run_console_script(prog: str, main: Callable[[], Optional[int]], interrupted: str = "interrupted") -> NoReturn:
+    """Run a console script's `main` and exit with its code.
+
+    A `ConfigError` ends with one `PROG: error: ...` line and code 2, a `DataPipelineError` with
+    its message (which carries the failing processor's traceback) and code 1, Ctrl-C with
+    `PROG: <interrupted>` and code 130. A `SyntaxError` (of a scenario's file) shows its file,
+    line and caret without the frames of the import, code 1. Any other exception is an error in
+    a scenario's code: Python prints its traceback and the code is 1.
+    """
+    try:
+        code = main() or 0
+    except ConfigError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        code = 2
+    except DataPipelineError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        code = 1
+    except SyntaxError as e:
+        print(f"{prog}: error: {e.filename} cannot be compiled:", file=sys.stderr)
+        print("".join(traceback.format_exception_only(type(e), e)), end="", file=sys.stderr)
+        code = 1
+    except KeyboardInterrupt:
+        print(f"{prog}: {interrupted}", file=sys.stderr)
+        code = 130
+    sys.exit(code)

@@ -1,0 +1,131 @@
+"""The work of the training scripts once their command line is known to be usable (imports TensorFlow)."""
+
+import dataclasses
+import json
+import os
+import time
+from argparse import Namespace
+from typing import List, Tuple, Type
+
+from rich.console import Console
+
+from tfaip.data import ConfigError
+from tfaip.data.cli import ParamsArgumentParser, params_from_file, params_to_json, read_params_file
+from tfaip.model import ScenarioBase, ScenarioBaseParams, import_scenario, recover_directory
+from tfaip.train.checkpoint import read_checkpoint_params
+from tfaip.train.cli.command_line import params_file
+from tfaip.train.params import TrainerParams
+
+
+def default_trainer_params(scenario_cls: Type[ScenarioBase]) -> TrainerParams:
+    """TrainerParams with the scenario's default params and data."""
+    return TrainerParams(scenario=scenario_cls.default_params(), gen=scenario_cls.default_trainer_pipeline_params())
+
+
+def new_run(params: TrainerParams) -> TrainerParams:
+    """The params without the training state a params file of an earlier run brings along (epoch, early stopping)."""
+    state = [f for f in dataclasses.fields(params.early_stopping) if f.metadata.get("mode") == "ignore"]
+    early_stopping = dataclasses.replace(params.early_stopping, **{f.name: f.default for f in state})
+    return dataclasses.replace(params, current_epoch=0, stop_reason=None, early_stopping=early_stopping)
+
+
+def parse_trainer_params(parser: ParamsArgumentParser, argv: List[str], defaults: TrainerParams) -> Namespace:
+    """Parse the flags of the scenario's TrainerParams (`args.trainer`) on top of `defaults`."""
+    parser.add_root_argument("trainer", TrainerParams, defaults)
+    return parser.parse_args(argv)
+
+
+def scenario_args(parser: ParamsArgumentParser, argv: List[str], scenario: str) -> Tuple[Namespace, Type[ScenarioBase]]:
+    """Import the SCENARIO and parse its flags, on top of `--params FILE.json` when given."""
+    scenario_cls = import_scenario(scenario)
+    defaults = default_trainer_params(scenario_cls)
+    path = params_file(parser, argv)
+    if path is not None:
+        loaded = new_run(params_from_file(path, defaults))
+        if type(loaded.scenario) is not type(defaults.scenario):
+            raise ConfigError(
+                f"{path} holds the params of the scenario {loaded.scenario.scenario_id}, not of {scenario}; train "
+                f"it with tfaip-train-from-params {path}."
+            )
+        defaults = loaded
+    return parse_trainer_params(parser, argv, defaults), scenario_cls
+
+
+def shown(args: Namespace) -> bool:
+    """Print the resolved params as JSON if `--show` asks for them; returns whether it did."""
+    if args.show:
+        print(params_to_json(args.trainer))
+    return args.show
+
+
+def train(parser: ParamsArgumentParser, argv: List[str], scenario: str) -> int:
+    """`tfaip-train`: train the SCENARIO (or print its params with `--show`); returns the exit code."""
+    args, scenario_cls = scenario_args(parser, argv, scenario)
+    if not shown(args):
+        scenario_cls.create_trainer(args.trainer).train()
+    return 0
+
+
+def train_from_params(parser: ParamsArgumentParser, argv: List[str], path: str) -> int:
+    """`tfaip-train-from-params`: train the scenario named in the params file with its params; returns the exit code."""
+    scenario = read_params_file(path).get("scenario")
+    scenario_id = scenario.get("scenario_id") if isinstance(scenario, dict) else None
+    if not scenario_id:
+        raise ConfigError(
+            f"{path} names no scenario (its scenario.scenario_id is missing): train with tfaip-train SCENARIO "
+            f"--params {path}."
+        )
+    scenario_cls = ScenarioBaseParams(
+        scenario_id=scenario_id, scenario_base_path=scenario.get("scenario_base_path")
+    ).cls()
+    params = new_run(params_from_file(path, default_trainer_params(scenario_cls)))
+    args = parse_trainer_params(parser, argv, params)
+    if not shown(args):
+        scenario_cls.create_trainer(args.trainer).train()
+    return 0
+
+
+def resume(prog: str, output_dir: str) -> int:
+    """`tfaip-resume-training`: continue the run in `output_dir` from its checkpoint; returns the exit code."""
+    with open(os.path.join(output_dir, "trainer_params.json"), encoding="utf-8") as f:
+        params = TrainerParams.from_dict(json.load(f))
+    checkpoint = params.checkpoint_dir or os.path.join(output_dir, "checkpoint")
+    recover_directory(checkpoint)
+    restore = os.path.isdir(checkpoint)
+    if restore:  # the checkpoint holds the state that belongs to its weights
+        params = TrainerParams.from_dict(read_checkpoint_params(checkpoint))
+    else:
+        print(f"{prog}: no checkpoint in {output_dir} yet; training starts from the first epoch.")
+        params.overwrite_output_dir = True  # the run's files belong to the run that starts again
+    params.output_dir = output_dir
+    params.warmstart.model = None if restore else params.warmstart.model
+    params.scenario.cls().create_trainer(params, restore=restore).train()
+    return 0
+
+
+def benchmark_input_pipeline(parser: ParamsArgumentParser, argv: List[str], scenario: str) -> int:
+    """`tfaip-benchmark-input-pipeline`: print the samples/s of the scenario's training pipeline."""
+    args, scenario_cls = scenario_args(parser, argv, scenario)
+    if shown(args):
+        return 0
+    params = args.trainer
+    pipeline = params.gen.train_data(scenario_cls(params.scenario).data)
+    console = Console()
+    samples, start, last_print = 0, time.perf_counter(), time.perf_counter()
+    try:
+        with pipeline.generate_input_batches(auto_repeat=True) as batches:
+            for batch in batches:
+                samples += len(next(iter(batch.inputs.values())))
+                now = time.perf_counter()
+                if now - last_print >= 1:
+                    console.print(f"{samples / (now - start):10.1f} samples/s ({samples} samples)")
+                    last_print = now
+                if 0 <= args.time_limit <= now - start:
+                    break
+    except KeyboardInterrupt:
+        pass
+    elapsed = time.perf_counter() - start
+    console.print(
+        f"Input pipeline: {samples} samples in {elapsed:.1f} s = {samples / max(elapsed, 1e-9):.1f} samples/s"
+    )
+    return 0
