@@ -1,5 +1,7 @@
 """The tutorial scenario trains with plain keras fit; losses and metrics are logged by name."""
 
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -26,12 +28,15 @@ def trained():
     gen.setup.val.batch_size = 64
     root = scenario.graph
     root.compile(optimizer=keras.optimizers.Adam(3e-3))
-    history = root.fit(
-        create_dataset(gen.train_data(scenario.data)),
-        validation_data=create_dataset(gen.val_data(scenario.data)),
-        epochs=2,
-        verbose=0,
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = root.fit(
+            create_dataset(gen.train_data(scenario.data)),
+            validation_data=create_dataset(gen.val_data(scenario.data)),
+            epochs=2,
+            verbose=0,
+        )
+    assert [str(w.message) for w in caught if issubclass(w.category, UserWarning)] == []  # shuffle, ran out of data
     return scenario, gen, history.history
 
 
@@ -39,6 +44,12 @@ def test_two_epochs_of_fit_learn_the_digits(trained):
     _, _, history = trained
     assert history["val_acc"][-1] > 0.5  # chance is 0.1
     assert history["loss"][1] < history["loss"][0]
+
+
+def test_running_short_of_the_steps_asked_for_still_warns(trained):
+    scenario, gen, _ = trained
+    with pytest.warns(UserWarning, match="Your input ran out of data"):
+        scenario.graph.evaluate(create_dataset(gen.val_data(scenario.data)), steps=100, verbose=0)
 
 
 def test_losses_and_metric_definition_are_logged_by_name(trained):

@@ -173,7 +173,7 @@ def test_a_waiting_best_model_survives_a_crash_and_is_exported_on_resume(tmp_pat
     report = WarmstartParams(model=str(tmp_path / "best")).create().warmstart(reloaded.graph)
     assert not report["cold"]
     for value, expected in zip(reloaded.graph.weights, waiting):
-        np.testing.assert_array_equal(keras.ops.convert_to_numpy(value), expected)
+        np.testing.assert_array_equal(value.numpy(), expected)
 
 
 def _first_channel(name, value, step):

@@ -14,7 +14,6 @@ import os
 import random
 import re
 import shutil
-import warnings
 from typing import Any, Dict, List, Optional
 
 import keras
@@ -156,20 +155,16 @@ class Trainer:
         logger_callback = LoggerCallback(p.epochs)
         callbacks = self._callbacks(logger_callback, val_data) + user_callbacks
         try:
-            with warnings.catch_warnings():
-                # keras warns whenever the (finite) validation data ends; the training data never does
-                warnings.filterwarnings("ignore", message="Your input ran out of data")
-                self.graph.fit(
-                    train_data,
-                    epochs=p.epochs,
-                    initial_epoch=p.current_epoch,
-                    steps_per_epoch=self.steps_per_epoch,
-                    validation_data=val_data,
-                    validation_freq=p.val_every_n,
-                    callbacks=callbacks,
-                    shuffle=False,
-                    verbose=0,
-                )
+            self.graph.fit(
+                train_data,
+                epochs=p.epochs,
+                initial_epoch=p.current_epoch,
+                steps_per_epoch=self.steps_per_epoch,
+                validation_data=val_data,
+                validation_freq=p.val_every_n,
+                callbacks=callbacks,
+                verbose=0,
+            )
         finally:
             del train_data, val_data
             gc.collect()  # closes the pipelines' generators (and their worker processes) now

@@ -11,7 +11,9 @@ with the data's specs: this builds every weight and reports a wrong `_loss`, met
 best-logging key before any training starts.
 """
 
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+import contextlib
+import warnings
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple
 
 import keras
 import tensorflow as tf
@@ -115,6 +117,27 @@ class RootGraph(keras.Model):
 
     # ---- keras entry points ---------------------------------------------------------------------
 
+    def fit(self, x: Any = None, y: Any = None, *args: Any, **kwargs: Any) -> Any:
+        """Keras `fit`; the end of a dataset of unknown length is no warning (see `_data_may_end`).
+
+        keras never shuffles a `tf.data.Dataset` (a tfaip pipeline shuffles with its
+        `shuffle_buffer_size`), so for one `shuffle` defaults to False instead of warning.
+        """
+        if isinstance(x, tf.data.Dataset):
+            kwargs.setdefault("shuffle", False)
+        with _data_may_end(kwargs.get("steps_per_epoch"), kwargs.get("validation_steps")):
+            return super().fit(x, y, *args, **kwargs)
+
+    def evaluate(self, x: Any = None, y: Any = None, *args: Any, **kwargs: Any) -> Any:
+        """Keras `evaluate`; the end of a dataset of unknown length is no warning (see `_data_may_end`)."""
+        with _data_may_end(kwargs.get("steps")):
+            return super().evaluate(x, y, *args, **kwargs)
+
+    def predict(self, x: Any, *args: Any, **kwargs: Any) -> Any:
+        """Keras `predict`; the end of a dataset of unknown length is no warning (see `_data_may_end`)."""
+        with _data_may_end(kwargs.get("steps")):
+            return super().predict(x, *args, **kwargs)
+
     def call(self, inputs: Dict[str, Any], training: Optional[bool] = None) -> Dict[str, Any]:
         """The prediction graph (used by `predict` and the exports)."""
         return self.graph(inputs, training=training)
@@ -192,6 +215,21 @@ class RootGraph(keras.Model):
         for name, value in values.items():
             writers[name].write(value.numpy(), step)
         return sorted(values)
+
+
+@contextlib.contextmanager
+def _data_may_end(*steps: Optional[int]) -> Iterator[None]:
+    """Pass keras' warning "Your input ran out of data" on only where steps were asked for.
+
+    keras 3.15 also warns when a dataset of unknown length simply ends, which is how every
+    epoch on such a dataset ends (keras-team/keras#23360 fixes this upstream; no release has it
+    yet). The length of a tfaip dataset is unknown before a pass, as processors may drop or add
+    samples, so its end is no reason to warn unless `steps` promised more batches.
+    """
+    with warnings.catch_warnings():
+        if any(s is None for s in steps):
+            warnings.filterwarnings("ignore", message="Your input ran out of data", category=UserWarning)
+        yield
 
 
 def _unpack(data: Any) -> Tuple[Dict[str, Any], Dict[str, Any]]:
