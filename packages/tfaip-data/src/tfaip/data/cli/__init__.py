@@ -10,14 +10,12 @@ It lives in tfaip-data, the one distribution below every console script, so that
 answer `--help` and usage errors before it imports TensorFlow.
 """
 
-from tfaip.data.cli.console import LOG_LEVELS, log_level, run_console_script, tensorflow_start_quietly
-from tfaip.data.cli.params_file import check_params_dict, params_from_file, params_to_json, read_params_file
+from tfaip.data.cli.console import log_level, run_console_script, tensorflow_start_quietly
+from tfaip.data.cli.params_file import params_from_file, params_to_json, read_params_file
 from tfaip.data.cli.parser import ParamsArgumentParser
 
 __all__ = [
-    "LOG_LEVELS",
     "ParamsArgumentParser",
-    "check_params_dict",
     "log_level",
     "params_from_file",
     "params_to_json",

@@ -26,6 +26,10 @@ def import_scenario(name: str) -> Type["ScenarioBase"]:
         - `path/to/scenario.py` or `path/to/scenario.py:Class`: a file.
 
     The current directory is importable.
+
+    Raises:
+        ConfigError: when the name finds no scenario, or a module with none or several. An
+            error raised while the scenario's module is imported propagates as it is.
     """
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
