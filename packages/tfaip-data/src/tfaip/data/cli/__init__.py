@@ -2,7 +2,8 @@
 
 - `ParamsArgumentParser`: dotted flags of a params tree whose errors name the flag, the expected
   type and the value, and suggest the closest flag or class name.
-- `params_from_file` / `params_to_json`: params files (`--params FILE.json`, `--show`), checked key by key.
+- `params_from_file` / `params_from_dict` / `params_to_json`: params files (`--params FILE.json`,
+  `--show`), checked key by key.
 - `run_console_script`, `tensorflow_start_quietly`, `log_level`: exit codes (2 for a `ConfigError`),
   TensorFlow without its C++ start-up lines, `TFAIP_LOG_LEVEL`.
 
@@ -11,12 +12,13 @@ answer `--help` and usage errors before it imports TensorFlow.
 """
 
 from tfaip.data.cli.console import log_level, run_console_script, tensorflow_start_quietly
-from tfaip.data.cli.params_file import params_from_file, params_to_json, read_params_file
+from tfaip.data.cli.params_file import params_from_dict, params_from_file, params_to_json, read_params_file
 from tfaip.data.cli.parser import ParamsArgumentParser
 
 __all__ = [
     "ParamsArgumentParser",
     "log_level",
+    "params_from_dict",
     "params_from_file",
     "params_to_json",
     "read_params_file",

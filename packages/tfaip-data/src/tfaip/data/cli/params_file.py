@@ -46,13 +46,20 @@ def params_from_file(path: str, defaults: T) -> T:
         ConfigError: for a missing or unreadable file, an unknown key, a class that cannot be
             imported or a value of the wrong type, naming the file and the key.
     """
-    data = read_params_file(path)
-    check_params_dict(data, type(defaults), defaults, path)
+    return params_from_dict(read_params_file(path), defaults, path)
+
+
+def params_from_dict(data: Dict[str, Any], defaults: T, where: str = "params") -> T:
+    """The params of a JSON object (e.g. of `read_params_file`) laid over `defaults`; see `params_from_file`.
+
+    `where` names the object's source in error messages.
+    """
+    check_params_dict(data, type(defaults), defaults, where)
     merged = _laid_over(defaults.to_dict(), data)
     try:
         return type(defaults).from_dict(merged)
     except (ValueError, TypeError) as e:
-        raise ConfigError(f"{path}: {e}") from None
+        raise ConfigError(f"{where}: {e}") from None
 
 
 def params_to_json(params: Any) -> str:

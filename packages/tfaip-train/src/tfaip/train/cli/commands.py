@@ -10,7 +10,7 @@ from typing import List, Tuple, Type
 from rich.console import Console
 
 from tfaip.data import ConfigError
-from tfaip.data.cli import ParamsArgumentParser, params_from_file, params_to_json, read_params_file
+from tfaip.data.cli import ParamsArgumentParser, params_from_dict, params_from_file, params_to_json, read_params_file
 from tfaip.model import ScenarioBase, ScenarioBaseParams, import_scenario, recover_directory
 from tfaip.train.checkpoint import read_checkpoint_params
 from tfaip.train.cli.command_line import params_file
@@ -68,7 +68,8 @@ def train(parser: ParamsArgumentParser, argv: List[str], scenario: str) -> int:
 
 def train_from_params(parser: ParamsArgumentParser, argv: List[str], path: str) -> int:
     """`tfaip-train-from-params`: train the scenario named in the params file with its params; returns the exit code."""
-    scenario = read_params_file(path).get("scenario")
+    data = read_params_file(path)
+    scenario = data.get("scenario")
     scenario_id = scenario.get("scenario_id") if isinstance(scenario, dict) else None
     if not scenario_id:
         raise ConfigError(
@@ -78,7 +79,7 @@ def train_from_params(parser: ParamsArgumentParser, argv: List[str], path: str) 
     scenario_cls = ScenarioBaseParams(
         scenario_id=scenario_id, scenario_base_path=scenario.get("scenario_base_path")
     ).cls()
-    params = new_run(params_from_file(path, default_trainer_params(scenario_cls)))
+    params = new_run(params_from_dict(data, default_trainer_params(scenario_cls), path))
     args = parse_trainer_params(parser, argv, params)
     if not shown(args):
         scenario_cls.create_trainer(args.trainer).train()
