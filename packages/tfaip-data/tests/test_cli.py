@@ -296,6 +296,20 @@ def test_tensorflow_start_lines_are_hidden_but_errors_and_python_output_stay(inh
     assert result.stdout.strip() == "TF_CPP_MIN_LOG_LEVEL 1"
 
 
+def test_what_tensorflow_wrote_before_it_aborted_reaches_the_console():
+    aborting = NATIVE_START.replace(
+        'print("a Python warning", file=sys.stderr)',
+        'os.write(2, b"F0000 00:00:17.1  4826 cpu_feature_guard.cc:9] compiled to use AVX\\n"); os.abort()',
+    )
+    result = subprocess.run([sys.executable, "-c", aborting], capture_output=True, text=True, timeout=60,
+                            env={k: v for k, v in os.environ.items() if k not in QUIET_VARIABLES})  # fmt: skip
+    assert result.returncode != 0
+    assert result.stderr.splitlines() == [
+        "E0000 00:00:1796057153.121685    4826 cuda.cc:1] a real error",
+        "F0000 00:00:17.1  4826 cpu_feature_guard.cc:9] compiled to use AVX",
+    ]
+
+
 @pytest.mark.parametrize("asked", [{"TFAIP_LOG_LEVEL": "debug"}, {"TF_CPP_MIN_LOG_LEVEL": "0"}])
 def test_tensorflow_start_lines_show_when_asked_for(asked):
     result = start(asked)

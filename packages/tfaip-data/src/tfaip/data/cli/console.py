@@ -8,10 +8,10 @@ import contextlib
 import logging
 import os
 import re
+import subprocess
 import sys
-import tempfile
 import traceback
-from typing import Callable, Iterator, NoReturn, Optional
+from typing import Callable, Iterator, NoReturn, Optional, Tuple
 
 from tfaip.data.errors import ConfigError, DataPipelineError
 
@@ -35,6 +35,18 @@ def log_level() -> int:
     return getattr(logging, name.upper())
 
 
+# Passes the lines of its stdin on to its stderr (the console), but TensorFlow's start-up lines. A process of its
+# own, so that what TensorFlow wrote reaches the console even if it ends the process (a LOG(FATAL) aborts).
+_FILTER = (
+    "import re, sys\n"
+    f"start_line = re.compile({_NATIVE_START_LINES.pattern!r})\n"
+    "for line in sys.stdin.buffer:\n"
+    "    if not start_line.match(line.decode('utf-8', 'replace')):\n"
+    "        sys.stderr.buffer.write(line)\n"
+    "        sys.stderr.buffer.flush()\n"
+)
+
+
 @contextlib.contextmanager
 def tensorflow_start_quietly() -> Iterator[None]:
     """Import TensorFlow inside this block without its C++ start-up lines on the console.
@@ -42,9 +54,9 @@ def tensorflow_start_quietly() -> Iterator[None]:
     TensorFlow writes its start-up notes (oneDNN, CPU features, CUDA drivers; absl's note on
     its own initialisation) to the process's stderr from C++, so Python's logging cannot touch
     them, and some are written before `TF_CPP_MIN_LOG_LEVEL` is read. The block therefore sets
-    `TF_CPP_MIN_LOG_LEVEL=1` (INFO off from then on) and catches file descriptor 2 while it
-    runs; afterwards everything it caught except TensorFlow's INFO and WARNING lines is written
-    back, so errors and Python warnings stay visible.
+    `TF_CPP_MIN_LOG_LEVEL=1` (INFO off from then on) and, while it runs, sends file descriptor 2
+    through a small filter process that passes on everything but TensorFlow's INFO and WARNING
+    lines, so errors and Python warnings stay visible, even from an import that aborts.
 
     Nothing is hidden when the user asks for TensorFlow's lines (`TFAIP_LOG_LEVEL=debug`),
     sets `TF_CPP_MIN_LOG_LEVEL` (TensorFlow then logs as it is told), or TensorFlow is
@@ -61,24 +73,37 @@ def tensorflow_start_quietly() -> Iterator[None]:
         return
     # the marker tells this process's children (which inherit the variable) that the user did not choose it
     os.environ[_TF_LEVEL] = os.environ[_OUR_TF_LEVEL] = "1"
-    with tempfile.TemporaryFile() as caught:
+    sys.stderr.flush()
+    started = _start_filter()
+    if started is None:  # no interpreter to run it with: TensorFlow's INFO lines stay off, its first notes show
+        yield
+        return
+    filtering, write_end = started
+    saved = os.dup(2)
+    os.dup2(write_end, 2)
+    os.close(write_end)
+    try:
+        yield
+    finally:
         sys.stderr.flush()
-        saved = os.dup(2)
-        os.dup2(caught.fileno(), 2)
+        os.dup2(saved, 2)  # closes the pipe: the filter passes on the rest and ends
+        os.close(saved)
         try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            caught.seek(0)
-            kept = [
-                line
-                for line in caught.read().decode("utf-8", errors="replace").splitlines(keepends=True)
-                if not _NATIVE_START_LINES.match(line)
-            ]
-            sys.stderr.write("".join(kept))
-            sys.stderr.flush()
+            filtering.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a child of the block still holds the pipe open
+            filtering.kill()
+
+
+def _start_filter() -> Optional[Tuple[subprocess.Popen, int]]:
+    """The filter process and the write end of the pipe to its stdin; None if it cannot start."""
+    read_end, write_end = os.pipe()
+    try:
+        return subprocess.Popen([sys.executable, "-I", "-S", "-c", _FILTER], stdin=read_end), write_end
+    except OSError:
+        os.close(write_end)
+        return None
+    finally:
+        os.close(read_end)
 
 
 def run_console_script(prog: str, main: Callable[[], Optional[int]], interrupted: str = "interrupted") -> NoReturn:
