@@ -19,13 +19,13 @@ def _add_flags(parser: ParamsArgumentParser) -> None:
 
 def main(argv: Optional[Sequence[str]] = None, prog: str = PROG) -> int:
     """Run the scenario's training pipeline and print its throughput; returns the exit code."""
-    parser, argv, scenario = scenario_command_line(
+    parser, argv, scenario, params_file = scenario_command_line(
         prog, "Measure the samples per second of a scenario's training pipeline.", argv, "--time_limit 10", _add_flags
     )
     with tensorflow_start_quietly():  # only now: usage errors and --help are answered without it
         from tfaip.train.cli.commands import benchmark_input_pipeline
 
-    return benchmark_input_pipeline(parser, argv, scenario)
+    return benchmark_input_pipeline(parser, argv, scenario, params_file)
 
 
 def run() -> None:

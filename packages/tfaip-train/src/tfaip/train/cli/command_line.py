@@ -7,7 +7,7 @@ exists); `--help` without it prints the general help. Only then do they import t
 
 import os
 import sys
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from tfaip.data import ConfigError
 from tfaip.data.cli import ParamsArgumentParser, read_params_file
@@ -24,6 +24,13 @@ SHOW_HELP = "Print the resolved params as JSON (which --params reads back) and e
 TRAINER_PARAMS = "trainer_params.json"
 
 
+class ParamsFile(NamedTuple):
+    """A params file named on the command line, and the JSON object it holds (read once, before TensorFlow)."""
+
+    path: str
+    data: Dict[str, Any]
+
+
 def _parser(
     prog: str, description: str, usage: str, argv: Optional[Sequence[str]]
 ) -> Tuple[ParamsArgumentParser, List[str]]:
@@ -36,8 +43,8 @@ def scenario_command_line(
     argv: Optional[Sequence[str]],
     example: str = "--trainer.epochs 5",
     add_flags: Optional[Callable[[ParamsArgumentParser], None]] = None,
-) -> Tuple[ParamsArgumentParser, List[str], str]:
-    """`SCENARIO [--params FILE.json] [--show] [flags]`: the parser, the arguments and the SCENARIO.
+) -> Tuple[ParamsArgumentParser, List[str], str, Optional[ParamsFile]]:
+    """`SCENARIO [--params FILE.json] [--show] [flags]`: the parser, the arguments, the SCENARIO and the file.
 
     `example` follows `PROG tutorial.min` in the message for a missing SCENARIO.
 
@@ -55,25 +62,23 @@ def scenario_command_line(
         argv, f"the first argument must be the SCENARIO, e.g. {prog} tutorial.min {example}"
     )
     parser.epilog = None
-    params_file(parser, argv)
-    return parser, argv, scenario
+    return parser, argv, scenario, _params_flag(parser, argv)
 
 
-def params_file(parser: ParamsArgumentParser, argv: Sequence[str]) -> Optional[str]:
-    """The file of `--params FILE.json` (None without), checked to hold a JSON object."""
+def _params_flag(parser: ParamsArgumentParser, argv: Sequence[str]) -> Optional[ParamsFile]:
+    """The file of `--params FILE.json` (None without); a ConfigError if it holds no JSON object."""
     files = parser.peek(argv, "--params")
     if files is None:
         return None
     if len(files) != 1:
         raise ConfigError(f"--params takes one FILE.json, got {len(files)}: {' '.join(files) or 'none'}.")
-    read_params_file(files[0])
-    return files[0]
+    return ParamsFile(files[0], read_params_file(files[0]))
 
 
 def from_params_command_line(
     prog: str, description: str, argv: Optional[Sequence[str]]
-) -> Tuple[ParamsArgumentParser, List[str], str]:
-    """`FILE.json [--show] [flags]`: the parser, the arguments and the params file (checked to hold JSON)."""
+) -> Tuple[ParamsArgumentParser, List[str], ParamsFile]:
+    """`FILE.json [--show] [flags]`: the parser, the arguments and the params file."""
     parser, argv = _parser(prog, description, f"{prog} FILE.json [--show] [flags ...] [-h]", argv)
     parser.add_argument(
         "params_file", metavar="FILE.json", help="The params to train with, e.g. a run's trainer_params.json."
@@ -84,8 +89,7 @@ def from_params_command_line(
         argv, f"the first argument must be the params FILE.json, e.g. {prog} model/{TRAINER_PARAMS} --trainer.epochs 5"
     )
     parser.epilog = None
-    read_params_file(path)
-    return parser, argv, path
+    return parser, argv, ParamsFile(path, read_params_file(path))
 
 
 def resume_command_line(prog: str, description: str, argv: Optional[Sequence[str]]) -> str:

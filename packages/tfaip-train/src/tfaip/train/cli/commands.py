@@ -5,15 +5,15 @@ import json
 import os
 import time
 from argparse import Namespace
-from typing import List, Tuple, Type
+from typing import List, Optional, Tuple, Type
 
 from rich.console import Console
 
 from tfaip.data import ConfigError
-from tfaip.data.cli import ParamsArgumentParser, params_from_dict, params_from_file, params_to_json, read_params_file
+from tfaip.data.cli import ParamsArgumentParser, params_from_dict, params_to_json
 from tfaip.model import ScenarioBase, ScenarioBaseParams, import_scenario, recover_directory
 from tfaip.train.checkpoint import read_checkpoint_params
-from tfaip.train.cli.command_line import params_file
+from tfaip.train.cli.command_line import ParamsFile
 from tfaip.train.params import TrainerParams
 
 
@@ -35,13 +35,15 @@ def parse_trainer_params(parser: ParamsArgumentParser, argv: List[str], defaults
     return parser.parse_args(argv)
 
 
-def scenario_args(parser: ParamsArgumentParser, argv: List[str], scenario: str) -> Tuple[Namespace, Type[ScenarioBase]]:
-    """Import the SCENARIO and parse its flags, on top of `--params FILE.json` when given."""
+def scenario_args(
+    parser: ParamsArgumentParser, argv: List[str], scenario: str, params_file: Optional[ParamsFile]
+) -> Tuple[Namespace, Type[ScenarioBase]]:
+    """Import the SCENARIO and parse its flags, on top of the `--params FILE.json` when given."""
     scenario_cls = import_scenario(scenario)
     defaults = default_trainer_params(scenario_cls)
-    path = params_file(parser, argv)
-    if path is not None:
-        loaded = new_run(params_from_file(path, defaults))
+    if params_file is not None:
+        path = params_file.path
+        loaded = new_run(params_from_dict(params_file.data, defaults, path))
         if type(loaded.scenario) is not type(defaults.scenario):
             raise ConfigError(
                 f"{path} holds the params of the scenario {loaded.scenario.scenario_id}, not of {scenario}; train "
@@ -58,17 +60,17 @@ def shown(args: Namespace) -> bool:
     return args.show
 
 
-def train(parser: ParamsArgumentParser, argv: List[str], scenario: str) -> int:
+def train(parser: ParamsArgumentParser, argv: List[str], scenario: str, params_file: Optional[ParamsFile]) -> int:
     """`tfaip-train`: train the SCENARIO (or print its params with `--show`); returns the exit code."""
-    args, scenario_cls = scenario_args(parser, argv, scenario)
+    args, scenario_cls = scenario_args(parser, argv, scenario, params_file)
     if not shown(args):
         scenario_cls.create_trainer(args.trainer).train()
     return 0
 
 
-def train_from_params(parser: ParamsArgumentParser, argv: List[str], path: str) -> int:
+def train_from_params(parser: ParamsArgumentParser, argv: List[str], params_file: ParamsFile) -> int:
     """`tfaip-train-from-params`: train the scenario named in the params file with its params; returns the exit code."""
-    data = read_params_file(path)
+    path, data = params_file
     scenario = data.get("scenario")
     scenario_id = scenario.get("scenario_id") if isinstance(scenario, dict) else None
     if not scenario_id:
@@ -104,9 +106,11 @@ def resume(prog: str, output_dir: str) -> int:
     return 0
 
 
-def benchmark_input_pipeline(parser: ParamsArgumentParser, argv: List[str], scenario: str) -> int:
+def benchmark_input_pipeline(
+    parser: ParamsArgumentParser, argv: List[str], scenario: str, params_file: Optional[ParamsFile]
+) -> int:
     """`tfaip-benchmark-input-pipeline`: print the samples/s of the scenario's training pipeline."""
-    args, scenario_cls = scenario_args(parser, argv, scenario)
+    args, scenario_cls = scenario_args(parser, argv, scenario, params_file)
     if shown(args):
         return 0
     params = args.trainer

@@ -11,13 +11,13 @@ PROG = "tfaip-train-from-params"
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Train with the params of the file (flags override them); returns the exit code."""
-    parser, argv, path = from_params_command_line(
+    parser, argv, params_file = from_params_command_line(
         PROG, "Train with the params of a file (its scenario included).", argv
     )
     with tensorflow_start_quietly():  # only now: usage errors and --help are answered without it
         from tfaip.train.cli.commands import train_from_params
 
-    return train_from_params(parser, argv, path)
+    return train_from_params(parser, argv, params_file)
 
 
 def run() -> None:

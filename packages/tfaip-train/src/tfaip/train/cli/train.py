@@ -11,11 +11,11 @@ INTERRUPTED = "interrupted; continue with tfaip-resume-training OUTPUT_DIR"
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Train the scenario; returns the exit code."""
-    parser, argv, scenario = scenario_command_line(PROG, "Train a tfaip scenario.", argv)
+    parser, argv, scenario, params_file = scenario_command_line(PROG, "Train a tfaip scenario.", argv)
     with tensorflow_start_quietly():  # only now: usage errors and --help are answered without it
         from tfaip.train.cli.commands import train
 
-    return train(parser, argv, scenario)
+    return train(parser, argv, scenario, params_file)
 
 
 def run() -> None:
