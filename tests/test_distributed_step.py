@@ -20,7 +20,7 @@ x, y = {"img": images[:8]}, {"gt": labels[:8, None]}
 def one_step(strategy, initial=None):
     keras.utils.set_random_seed(0)
     with strategy.scope():
-        root = TutorialScenario(TutorialScenario.default_params()).graph
+        root = TutorialScenario(TutorialScenario.default_params()).root_graph
         if initial is not None:
             root.set_weights(initial)
         start = root.get_weights()

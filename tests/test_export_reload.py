@@ -33,7 +33,7 @@ np.savez(sys.argv[3], **{"serve_" + k: v for k, v in served.items()}, **{"sig_" 
 def test_export_reloads_with_bare_tensorflow_and_matches_the_live_model(tmp_path):
     keras.utils.set_random_seed(3)
     scenario = TutorialScenario(TutorialScenario.default_params())
-    root = scenario.graph
+    root = scenario.root_graph
     images, labels = load_split(training=True)
     root.compile(optimizer=keras.optimizers.Adam(3e-3))
     root.fit({"img": images[:256]}, {"gt": labels[:256, None]}, batch_size=32, epochs=1, verbose=0)

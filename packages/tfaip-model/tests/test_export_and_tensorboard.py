@@ -18,7 +18,7 @@ from tfaip.model import ScenarioBase, atomic_directory
 def scenario():
     keras.utils.set_random_seed(2)
     scenario = TutorialScenario(TutorialScenario.default_params())
-    scenario.graph  # builds the weights
+    scenario.root_graph  # builds the weights
     return scenario
 
 
@@ -86,7 +86,7 @@ def test_tensorboard_writer_images_land_in_an_event_file(scenario, tmp_path):
     images, labels = load_split(training=False)
     writer = tf.summary.create_file_writer(str(tmp_path))
     with writer.as_default():
-        names = scenario.graph.write_tensorboard({"img": images[:4]}, {"gt": labels[:4, None]}, step=7)
+        names = scenario.root_graph.write_tensorboard({"img": images[:4]}, {"gt": labels[:4, None]}, step=7)
     writer.flush()
     assert names == ["conv1_maps", "conv2_maps"]
     events = EventAccumulator(str(tmp_path), size_guidance={"tensors": 0})
@@ -99,5 +99,5 @@ def test_tensorboard_writer_images_land_in_an_event_file(scenario, tmp_path):
 
 
 def test_tensorboard_values_cost_nothing_outside_write_tensorboard(scenario):
-    outputs = scenario.graph({"img": np.zeros([1, 8, 8], "uint8")})
+    outputs = scenario.root_graph({"img": np.zeros([1, 8, 8], "uint8")})
     assert set(outputs) == {"pred", "logits", "class"}

@@ -26,7 +26,7 @@ def trained():
     gen = TutorialScenario.default_trainer_pipeline_params()
     gen.setup.train.batch_size = 32
     gen.setup.val.batch_size = 64
-    root = scenario.graph
+    root = scenario.root_graph
     root.compile(optimizer=keras.optimizers.Adam(3e-3))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -49,7 +49,7 @@ def test_two_epochs_of_fit_learn_the_digits(trained):
 def test_running_short_of_the_steps_asked_for_still_warns(trained):
     scenario, gen, _ = trained
     with pytest.warns(UserWarning, match="Your input ran out of data"):
-        scenario.graph.evaluate(create_dataset(gen.val_data(scenario.data)), steps=100, verbose=0)
+        scenario.root_graph.evaluate(create_dataset(gen.val_data(scenario.data)), steps=100, verbose=0)
 
 
 def test_losses_and_metric_definition_are_logged_by_name(trained):
@@ -60,7 +60,7 @@ def test_losses_and_metric_definition_are_logged_by_name(trained):
 
 def test_total_loss_is_the_weighted_sum(trained):
     scenario, gen, _ = trained
-    logs = scenario.graph.evaluate(create_dataset(gen.val_data(scenario.data)), return_dict=True, verbose=0)
+    logs = scenario.root_graph.evaluate(create_dataset(gen.val_data(scenario.data)), return_dict=True, verbose=0)
     assert logs["loss"] == pytest.approx(0.5 * logs["keras_loss"] + 2.0 * logs["raw_loss"], rel=1e-5)
 
 
@@ -68,7 +68,7 @@ def test_prediction_mode_dataset_feeds_predict(trained):
     scenario, gen, _ = trained
     gen.setup.val.mode = PipelineMode.PREDICTION
     try:
-        outputs = scenario.graph.predict(create_dataset(gen.val_data(scenario.data)), verbose=0)
+        outputs = scenario.root_graph.predict(create_dataset(gen.val_data(scenario.data)), verbose=0)
     finally:
         gen.setup.val.mode = PipelineMode.EVALUATION
     assert outputs["pred"].shape == (297, 10) and outputs["class"].shape == (297,)
@@ -126,7 +126,7 @@ def test_called_keras_metrics_are_tracked_reset_and_logged_under_their_name():
 def test_the_root_graph_is_built_before_fit_and_exposes_named_layers():
     root = make_root(TutorialModel)
     assert root.built and len(root.trainable_weights) == 8
-    assert {layer.name for layer in root.graph._flatten_layers(include_self=False)} >= {"conv1", "f_ff", "classify"}
+    assert {layer.name for layer in root.user_graph._flatten_layers(include_self=False)} >= {"conv1", "f_ff", "classify"}
 
 
 class LossNotADict(TutorialModel):
@@ -231,7 +231,7 @@ def test_generic_graph_uses_the_training_graph_with_targets_and_the_prediction_g
     assert np.isfinite(logs["loss"])
     predicted = root.predict({"img": images}, verbose=0)
     assert predicted["class"].shape == (2,) and predicted["class"].dtype.kind == "i"
-    assert len(root.graph.embed.weights) == 1  # built by the construction trace
+    assert len(root.user_graph.embed.weights) == 1  # built by the construction trace
 
 
 def test_batches_without_targets_or_with_sample_weights_are_rejected():

@@ -271,8 +271,8 @@ def train_and_export(path: str, seed: int, hidden: int = 32, epochs: int = 6, sc
     params.data.pre_proc.processors[0].maximum = scale
     scenario = DigitsScenario(params)
     images, labels = load_split("train")
-    scenario.graph.compile(optimizer=keras.optimizers.Adam(1e-2))
-    scenario.graph.fit(
+    scenario.root_graph.compile(optimizer=keras.optimizers.Adam(1e-2))
+    scenario.root_graph.fit(
         {"img": images.astype("float32") / scale}, {"gt": labels[:, None]}, batch_size=64, epochs=epochs, verbose=0
     )
     scenario.export(path, trainer_params=trainer_params)

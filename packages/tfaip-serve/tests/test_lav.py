@@ -15,7 +15,7 @@ def quiet(**kwargs) -> LAVParams:
 
 def reference(scenario, n):
     images, labels = load_split("test")
-    live = scenario.graph.predict({"img": images[:n].astype("float32") / 16}, verbose=0)
+    live = scenario.root_graph.predict({"img": images[:n].astype("float32") / 16}, verbose=0)
     logits = live["logits"].astype("float64")
     log_probs = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
     ce = -log_probs[np.arange(n), labels[:n]]

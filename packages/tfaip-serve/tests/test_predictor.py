@@ -16,7 +16,7 @@ def quiet(**kwargs) -> PredictorParams:
 
 
 def live_outputs(scenario, images):
-    return scenario.graph.predict({"img": images.astype("float32") / 16}, verbose=0)
+    return scenario.root_graph.predict({"img": images.astype("float32") / 16}, verbose=0)
 
 
 def test_predict_raw_matches_the_live_model_and_runs_post_proc(exports):
@@ -58,7 +58,7 @@ def test_predict_generator_pipeline_and_dataset_agree(exports):
 def test_a_live_keras_model_predicts_like_its_export(exports):
     path, scenario = exports["a"]
     exported = DigitsScenario.create_predictor(path, quiet())
-    live = Predictor(quiet(), DigitsScenario, scenario.graph, scenario.params)
+    live = Predictor(quiet(), DigitsScenario, scenario.root_graph, scenario.params)
     generator = DigitsGeneratorParams(limit_to=20)
     for a, b in zip(exported.predict(generator), live.predict(generator)):
         np.testing.assert_allclose(a.outputs["probs"], b.outputs["probs"], atol=1e-5)

@@ -41,7 +41,7 @@ def test_models_with_different_pre_processing_each_get_theirs(exports):
     assert predictor.groups() == [[0], [1]]
     images, _ = load_split("test")
     results = list(predictor.predict_raw(iter([Sample(inputs={"img": img}) for img in images[:30]])))
-    live_c = exports["c"][1].graph.predict({"img": images[:30].astype("float32") / 32}, verbose=0)
+    live_c = exports["c"][1].root_graph.predict({"img": images[:30].astype("float32") / 32}, verbose=0)
     np.testing.assert_allclose(np.stack([ind[1].outputs["probs"] for _, ind in results]), live_c["probs"], atol=1e-5)
 
 

@@ -27,10 +27,10 @@ def train(strategy, output_dir):
     params = tiny_params(output_dir, epochs=2, samples=64, dist_strategy=strategy)
     trainer = Trainer(params)
     trainer.train()
-    return trainer, weights(trainer.graph)
+    return trainer, weights(trainer.root_graph)
 
 distributed, got = train(sys.argv[2], sys.argv[3])
-replicas = distributed.graph.distribute_strategy.num_replicas_in_sync
+replicas = distributed.root_graph.distribute_strategy.num_replicas_in_sync
 _, expected = train("default", None)
 worst = max(float(np.abs(got[k] - expected[k]).max()) for k in expected)
 print(json.dumps({"replicas": replicas, "worst": worst}))

@@ -56,9 +56,9 @@ def test_a_learning_rate_of_0_freezes_the_weights():
         samples=32, learning_rate=ExponentialDecayParams(lr=0), optimizer=AdamOptimizer(weight_decay=0.1)
     )
     trainer = Trainer(params)
-    before = weights(trainer.scenario.graph)
+    before = weights(trainer.scenario.root_graph)
     logs = trainer.train()
-    after = weights(trainer.graph)
+    after = weights(trainer.root_graph)
     assert np.isfinite(logs["loss"])
     for key in before:
         np.testing.assert_array_equal(before[key], after[key], err_msg=key)
@@ -74,9 +74,9 @@ def test_a_learning_rate_of_0_freezes_the_weights():
 def test_every_optimizer_trains_one_short_epoch(optimizer):
     params = tiny_params(optimizer=optimizer, samples=32, learning_rate=Constant(lr=0.01))
     trainer = Trainer(params)
-    before = weights(trainer.scenario.graph)
+    before = weights(trainer.scenario.root_graph)
     logs = trainer.train()
-    after = weights(trainer.graph)
+    after = weights(trainer.root_graph)
     assert np.isfinite(logs["loss"]) and "val_acc" in logs
     assert all(not np.array_equal(before[k], after[k]) for k in before)
 
@@ -86,7 +86,7 @@ LR = 0.01  # Adam's normalised steps amplify float rounding of near-zero gradien
 
 def _sgd_step(optimizer_params, batches, accumulation=1):
     scenario = TutorialScenario(TutorialScenario.default_params())
-    graph = scenario.graph
+    graph = scenario.root_graph
     graph.set_weights([np.full(w.shape, 0.01, "float32") * np.arange(w.size).reshape(w.shape) % 0.3 - 0.15
                        for w in graph.get_weights()])  # fmt: skip
     schedule = Constant(lr=LR).create(1, 1)

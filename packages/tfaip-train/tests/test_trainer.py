@@ -30,9 +30,9 @@ def test_tutorial_min_reaches_90_percent_validation_accuracy(tmp_path):
 
 def test_no_train_scope_leaves_matching_layers_bit_identical():
     trainer = Trainer(tiny_params(no_train_scope=".*conv1"))
-    before = weights(trainer.scenario.graph)
+    before = weights(trainer.scenario.root_graph)
     trainer.train()
-    after = weights(trainer.graph)
+    after = weights(trainer.root_graph)
     frozen = [k for k in before if "/conv1/" in k]
     assert frozen and all(np.array_equal(before[k], after[k]) for k in frozen)
     assert all(not np.array_equal(before[k], after[k]) for k in before if k not in frozen)
@@ -67,10 +67,10 @@ def test_early_stopping_stops_the_run_and_is_recorded(tmp_path):
 def test_warmstart_loads_the_weights_of_a_checkpoint_or_an_export(tmp_path, source):
     first = Trainer(tiny_params(tmp_path / "first"))
     first.train()
-    trained = weights(first.graph)
+    trained = weights(first.root_graph)
     params = tiny_params(warmstart=WarmstartParams(model=str(tmp_path / "first" / source)))
     second = Trainer(params)
-    graph = second.scenario.graph
+    graph = second.scenario.root_graph
     report = params.warmstart.create().warmstart(graph)
     assert report["cold"] == [] and sorted(report["warm"]) == sorted(trained)
     for key, value in weights(graph).items():
@@ -79,7 +79,7 @@ def test_warmstart_loads_the_weights_of_a_checkpoint_or_an_export(tmp_path, sour
 
 def test_warmstart_refuses_missing_weights_unless_partial(tmp_path):
     Trainer(tiny_params(tmp_path)).train()
-    graph = TutorialScenario(TutorialScenario.default_params()).graph
+    graph = TutorialScenario(TutorialScenario.default_params()).root_graph
     rename = WarmstartParams(model=str(tmp_path / "checkpoint"), rename=["conv1->other"])
     with pytest.raises(ValueError, match="allow_partial"):
         rename.create().warmstart(graph)
@@ -170,9 +170,9 @@ def test_a_waiting_best_model_survives_a_crash_and_is_exported_on_resume(tmp_pat
     trainer.train()
     assert (tmp_path / "best" / "serve").stat().st_mtime_ns != exported_first
     reloaded = TutorialScenario(params.scenario)
-    report = WarmstartParams(model=str(tmp_path / "best")).create().warmstart(reloaded.graph)
+    report = WarmstartParams(model=str(tmp_path / "best")).create().warmstart(reloaded.root_graph)
     assert not report["cold"]
-    for value, expected in zip(reloaded.graph.weights, waiting):
+    for value, expected in zip(reloaded.root_graph.weights, waiting):
         np.testing.assert_array_equal(value.numpy(), expected)
 
 

@@ -68,7 +68,7 @@ class DeviceConfig:
     Example:
         >>> device_config = DeviceConfig(DeviceConfigParams(gpus=[0]))
         >>> with device_config.scope():
-        ...     root = scenario.graph
+        ...     root = scenario.root_graph
     """
 
     def __init__(self, params: DeviceConfigParams):

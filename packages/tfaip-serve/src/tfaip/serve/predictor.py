@@ -23,7 +23,7 @@ class Predictor:
     Args:
         params: the PredictorParams.
         scenario_cls: the scenario class (None: the one recorded in the export).
-        model: an export directory or a keras Model (e.g. `scenario.graph`).
+        model: an export directory or a keras Model (e.g. `scenario.root_graph`).
         scenario_params: the scenario params (default: those of the export, else the defaults).
 
     Example:

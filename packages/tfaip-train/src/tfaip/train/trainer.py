@@ -1,6 +1,6 @@
 """`Trainer`: trains a scenario with keras `Model.fit`, then exports it.
 
-TrainerParams -> DeviceConfig -> scenario.graph (RootGraph) + optimizer (schedule, EMA, accumulation)
+TrainerParams -> DeviceConfig -> scenario.root_graph (RootGraph) + optimizer (schedule, EMA, accumulation)
 -> warm-start or checkpoint -> fit(train pipeline, validation pipeline, callbacks)
 callbacks, in order: EMA for validation, LAV, best model + early stopping, TensorBoard,
 "Results of epoch N" log, checkpoint + trainer_params.json, progress bar
@@ -58,7 +58,7 @@ class Trainer:
             raise ConfigError("--trainer.export_best True needs an --trainer.output_dir to export to.")
         if params.dist_strategy is not None:
             params.device.dist_strategy = params.dist_strategy
-        self.graph: Optional[keras.Model] = None
+        self.root_graph: Optional[keras.Model] = None
         self.steps_per_epoch = 0
         self.best_callback: Optional[BestModelCallback] = None
         self.best_export = BestExport(self._export_best, self._weights_to_export, params.export_best_budget)
@@ -127,7 +127,7 @@ class Trainer:
         train_pipeline = p.gen.train_data(self.scenario.data)
         self.steps_per_epoch = self._steps_per_epoch(len(train_pipeline))
         with device_config.scope():
-            self.graph = graph = self.scenario.graph
+            self.root_graph = graph = self.scenario.root_graph
             graph.compile(optimizer=self._create_optimizer(), run_eagerly=p.force_eager)
             self._freeze(graph)
             graph.optimizer.build(graph.trainable_variables)
@@ -155,7 +155,7 @@ class Trainer:
         logger_callback = LoggerCallback(p.epochs)
         callbacks = self._callbacks(logger_callback, val_data) + user_callbacks
         try:
-            self.graph.fit(
+            self.root_graph.fit(
                 train_data,
                 epochs=p.epochs,
                 initial_epoch=p.current_epoch,
@@ -237,7 +237,7 @@ class Trainer:
         The model's EMA weights are exported, or `weights` (values of `graph.weights`) if given.
         """
         path = self._path(name)
-        with ema_weights(self.graph) if weights is None else assigned(self.graph.weights, weights):
+        with ema_weights(self.root_graph) if weights is None else assigned(self.root_graph.weights, weights):
             self.scenario.export(path, trainer_params=self.params, overwrite=True)
         return path
 
@@ -246,8 +246,8 @@ class Trainer:
         logger.info("Exported the best model of epoch %d to %s.", self.params.early_stopping.best_epoch + 1, path)
 
     def _weights_to_export(self) -> List[np.ndarray]:
-        with ema_weights(self.graph):
-            return [v.numpy() for v in self.graph.weights]
+        with ema_weights(self.root_graph):
+            return [v.numpy() for v in self.root_graph.weights]
 
     def _run_lav(self, epoch: int) -> List[Dict[str, Any]]:
         p = self.params
@@ -256,8 +256,8 @@ class Trainer:
             batch_size=setup.batch_size, num_processes=setup.num_processes, limit=setup.limit,
             silent=p.lav_silent, progress_bar=False, run_eagerly=p.force_eager,
         )  # fmt: skip
-        with ema_weights(self.graph):
-            lav = type(self.scenario).create_lav(self.graph, lav_params)
+        with ema_weights(self.root_graph):
+            lav = type(self.scenario).create_lav(self.root_graph, lav_params)
             results = list(lav.run(p.gen.lav_gen(), print_fn=logger.info))
         for i, r in enumerate(results):
             logger.info("LAV l%d of epoch %d: %s", i, epoch + 1, " - ".join(f"{k}: {v:.4f}" for k, v in r.items()))
@@ -280,7 +280,7 @@ class Trainer:
         self.best_export.epoch_end()
         params_dict = p.to_dict()
         if p.write_checkpoints and self.checkpoint_dir:
-            write_checkpoint(self.checkpoint_dir, self.graph, params_dict, self.best_export.pending)
+            write_checkpoint(self.checkpoint_dir, self.root_graph, params_dict, self.best_export.pending)
         self._write_params(params_dict)
 
 

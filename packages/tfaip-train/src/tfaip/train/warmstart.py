@@ -133,11 +133,11 @@ def _export_weights(path: str) -> Dict[str, np.ndarray]:
     scenario_cls, params = ScenarioBase.from_path(path)
     params.export_serve = True
     scenario = scenario_cls(params)
-    exported = scenario.graph.export_graphs()["default"]
+    exported = scenario.root_graph.export_graphs()["default"]
     saved = tf.saved_model.load(os.path.join(path, params.default_serve_dir)).variables
     if len(saved) != len(exported.weights) or any(
         tuple(s.shape) != tuple(e.shape) for s, e in zip(saved, exported.weights)
     ):
         raise ConfigError(f"The export at {path} does not match its own scenario's graph; export it again.")
     by_id = {id(e): s.numpy() for e, s in zip(exported.weights, saved)}
-    return {v.path: by_id[id(v)] for v in scenario.graph.weights if id(v) in by_id}
+    return {v.path: by_id[id(v)] for v in scenario.root_graph.weights if id(v) in by_id}

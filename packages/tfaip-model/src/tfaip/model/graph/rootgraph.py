@@ -36,21 +36,21 @@ class RootGraph(keras.Model):
         name: the keras name of the model.
 
     Example:
-        >>> root = RootGraph(model, data)        # or scenario.graph
+        >>> root = RootGraph(model, data)        # or scenario.root_graph
         >>> root.compile(optimizer="adam")
         >>> root.fit(train_dataset, validation_data=val_dataset, epochs=2)
     """
 
     def __init__(self, model: "ModelBase", data: DataBase, name: str = "root", **kwargs: Any):
         super().__init__(name=name, **kwargs)
-        self.model = model
+        self.model_base = model
         self.data = data
         graph = model.create_graph(model.params)
         if not isinstance(graph, GenericGraphBase):
             raise TypeError(
                 f"{type(model).__name__}.create_graph must return a GraphBase/GenericGraphBase, got {type(graph)}."
             )
-        self.graph = graph
+        self.user_graph = graph
         self.input_specs = batched_specs(data.input_layer_specs())
         self.target_specs = batched_specs(data.target_layer_specs())
         self._metric_definitions = model.metric_definitions()
@@ -76,16 +76,16 @@ class RootGraph(keras.Model):
         loss_names: List[str] = []  # tf.function may trace more than once
 
         def step(inputs, targets):
-            outputs = _checked_outputs(self.graph(inputs, targets=targets, training=False), "training")
-            _checked_outputs(self.graph(inputs), "prediction")
-            targets = self.graph.pre_proc_targets(inputs, targets)
-            losses = self.model.loss(inputs, targets, outputs)
+            outputs = _checked_outputs(self.user_graph(inputs, targets=targets, training=False), "training")
+            _checked_outputs(self.user_graph(inputs), "prediction")
+            targets = self.user_graph.pre_proc_targets(inputs, targets)
+            losses = self.model_base.loss(inputs, targets, outputs)
             loss_names[:] = list(losses)
-            applied = self.model.update_metrics(inputs, targets, outputs, self._metric_definitions)
+            applied = self.model_base.update_metrics(inputs, targets, outputs, self._metric_definitions)
             for name, definition in applied.items():
                 if not any(m is definition.metric for m in self.model_metrics):
                     raise ValueError(
-                        f"{type(self.model).__name__}._metric: the metric of {name!r} is created anew on each call; "
+                        f"{type(self.model_base).__name__}._metric: the metric of {name!r} is created anew on each call; "
                         "create it once in __init__ (self.my_metric = ...) and use it in _metric."
                     )
             return losses
@@ -99,7 +99,7 @@ class RootGraph(keras.Model):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(
-                f"The logs of {type(self.model).__name__} would contain {duplicates} more than once: loss keys and "
+                f"The logs of {type(self.model_base).__name__} would contain {duplicates} more than once: loss keys and "
                 "metric names must be unique, and 'loss' names the weighted sum when there are several losses."
             )
 
@@ -113,7 +113,7 @@ class RootGraph(keras.Model):
         """The total loss, each loss and each model metric (reset by keras every epoch)."""
         if not hasattr(self, "loss_tracker"):
             return []
-        return [self.loss_tracker, *self.loss_trackers, *self.model_metrics, *self.graph.metrics]
+        return [self.loss_tracker, *self.loss_trackers, *self.model_metrics, *self.user_graph.metrics]
 
     # ---- keras entry points ---------------------------------------------------------------------
 
@@ -140,14 +140,14 @@ class RootGraph(keras.Model):
 
     def call(self, inputs: Dict[str, Any], training: Optional[bool] = None) -> Dict[str, Any]:
         """The prediction graph (used by `predict` and the exports)."""
-        return self.graph(inputs, training=training)
+        return self.user_graph(inputs, training=training)
 
     def train_step(self, data: Any) -> Dict[str, Any]:
         """One optimisation step on `(inputs, targets)`."""
         inputs, targets = _unpack(data)
         with tf.GradientTape() as tape:
-            outputs = self.graph(inputs, targets=targets, training=True)
-            targets = self.graph.pre_proc_targets(inputs, targets)
+            outputs = self.user_graph(inputs, targets=targets, training=True)
+            targets = self.user_graph.pre_proc_targets(inputs, targets)
             total, losses = self._total_and_losses(inputs, targets, outputs)
             scaled = total / tf.distribute.get_strategy().num_replicas_in_sync
             if self.optimizer is not None:
@@ -160,13 +160,13 @@ class RootGraph(keras.Model):
     def test_step(self, data: Any) -> Dict[str, Any]:
         """Losses and metrics of the training graph on `(inputs, targets)` without training."""
         inputs, targets = _unpack(data)
-        outputs = self.graph(inputs, targets=targets, training=False)
-        targets = self.graph.pre_proc_targets(inputs, targets)
+        outputs = self.user_graph(inputs, targets=targets, training=False)
+        targets = self.user_graph.pre_proc_targets(inputs, targets)
         total, losses = self._total_and_losses(inputs, targets, outputs)
         return self._update_logs(inputs, targets, outputs, total, losses)
 
     def _total_and_losses(self, inputs, targets, outputs) -> Tuple[Any, Dict[str, Any]]:
-        losses = self.model.loss(inputs, targets, outputs)
+        losses = self.model_base.loss(inputs, targets, outputs)
         total = keras.ops.sum(keras.ops.stack([losses[k] * w for k, w in self.loss_weights.items()]))
         for regularization in self.losses:
             total = total + keras.ops.cast(keras.ops.sum(regularization), total.dtype)
@@ -177,7 +177,7 @@ class RootGraph(keras.Model):
         self.loss_tracker.update_state(total, sample_weight=batch_size)
         for tracker in self.loss_trackers:
             tracker.update_state(losses[tracker.name], sample_weight=batch_size)
-        self.model.update_metrics(inputs, targets, outputs, self._metric_definitions)
+        self.model_base.update_metrics(inputs, targets, outputs, self._metric_definitions)
         return {m.name: m.result() for m in self.metrics}
 
     # ---- exports and TensorBoard -----------------------------------------------------------------
@@ -193,7 +193,7 @@ class RootGraph(keras.Model):
     def export_graphs(self) -> Dict[str, keras.Model]:
         """The models to export (`ModelBase._export_graphs` on the prediction graph), sharing these weights."""
         inputs, targets = self.symbolic_inputs()
-        return self.model.export_graphs(inputs, self.graph(inputs), targets)
+        return self.model_base.export_graphs(inputs, self.user_graph(inputs), targets)
 
     def write_tensorboard(self, inputs: Dict[str, Any], targets: Optional[Dict[str, Any]] = None, step: int = 0):
         """Run the graph on one batch and write every `TensorboardWriter` value at `step`.
@@ -205,7 +205,7 @@ class RootGraph(keras.Model):
 
             def collect(batch_inputs, batch_targets):
                 with collecting_tensorboard_values() as collected:
-                    self.graph(batch_inputs, targets=batch_targets, training=False)
+                    self.user_graph(batch_inputs, targets=batch_targets, training=False)
                 self._tensorboard_writers.update({name: writer for name, (writer, _) in collected.items()})
                 return {name: value for name, (_, value) in collected.items()}
 

@@ -31,8 +31,8 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
         >>> class TutorialScenario(ScenarioBase[TutorialScenarioParams, TutorialTrainerGeneratorParams]):
         ...     pass
         >>> scenario = TutorialScenario(TutorialScenario.default_params())
-        >>> scenario.graph.compile(optimizer="adam")  # a keras Model with losses and metrics
-        >>> scenario.graph.fit(dataset, epochs=2)
+        >>> scenario.root_graph.compile(optimizer="adam")  # a keras Model with losses and metrics
+        >>> scenario.root_graph.fit(dataset, epochs=2)
         >>> scenario.export("model/export")
     """
 
@@ -174,7 +174,7 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
         self._params = params
         self._data: Optional[DataBase] = None
         self._model: Optional[ModelBase] = None
-        self._graph: Optional[RootGraph] = None
+        self._root_graph: Optional[RootGraph] = None
 
     @property
     def params(self) -> TScenarioParams:
@@ -196,11 +196,11 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
         return self._model
 
     @property
-    def graph(self) -> RootGraph:
+    def root_graph(self) -> RootGraph:
         """The keras Model of the scenario, built and checked (created on first use)."""
-        if self._graph is None:
-            self._graph = self.create_graph()
-        return self._graph
+        if self._root_graph is None:
+            self._root_graph = self.create_root_graph()
+        return self._root_graph
 
     def create_data(self) -> DataBase:
         """Create the DataBase (override to pass static parameters)."""
@@ -210,7 +210,7 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
         """Create the ModelBase (override to pass static parameters, e.g. from `self.data`)."""
         return self._params.model.create()
 
-    def create_graph(self) -> RootGraph:
+    def create_root_graph(self) -> RootGraph:
         """Create the root graph of the model on the data's specs."""
         return self.model.root_graph_cls()(self.model, self.data)
 
@@ -235,7 +235,7 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
         """
         params_dict = self._params.to_dict()
         trainer_dict = trainer_params.to_dict() if trainer_params is not None else None
-        graphs = self.graph.export_graphs() if self._params.export_serve else {}
+        graphs = self.root_graph.export_graphs() if self._params.export_serve else {}
         with atomic_directory(path, overwrite=overwrite) as tmp:
             if export_resources:
                 self.data.resources.dump(tmp, params_dict["data"])

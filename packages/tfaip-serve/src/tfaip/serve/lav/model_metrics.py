@@ -26,7 +26,7 @@ class ModelMetrics:
     """
 
     def __init__(self, model: ModelBase, data: DataBase, run_eagerly: bool = False):
-        self.model = model
+        self.model_base = model
         self.input_specs = batched_specs(data.input_layer_specs())
         self.target_specs = batched_specs(data.target_layer_specs())
         self.definitions = model.metric_definitions()
@@ -44,8 +44,8 @@ class ModelMetrics:
         self._sums, self._count = {}, 0
 
     def _evaluate(self, inputs, targets, outputs) -> Tuple[Dict[str, Any], Dict[str, Any]]:
-        losses = self.model.unreduced_loss(inputs, targets, outputs)
-        self.model.update_metrics(inputs, targets, outputs, self.definitions)
+        losses = self.model_base.unreduced_loss(inputs, targets, outputs)
+        self.model_base.update_metrics(inputs, targets, outputs, self.definitions)
         means = {name: keras.ops.mean(value) for name, value in losses.items()}
         per_sample = {
             name: keras.ops.mean(keras.ops.reshape(value, (keras.ops.shape(value)[0], -1)), axis=1)
@@ -67,7 +67,7 @@ class ModelMetrics:
         means, per_sample = self._step(inputs, targets, outputs)
         n = len(next(iter(outputs.values())))
         if self._loss_weights is None:
-            self._loss_weights = self.model.loss_weights(list(means))
+            self._loss_weights = self.model_base.loss_weights(list(means))
         total = sum(float(means[k]) * w for k, w in self._loss_weights.items())
         values = {"loss": total, **{k: float(v) for k, v in means.items() if k != "loss"}}
         for name, value in values.items():
