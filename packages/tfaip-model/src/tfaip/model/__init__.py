@@ -4,7 +4,7 @@ A scenario is a `DataBase` (tfaip.data) plus a `ModelBase` and its graph; `Scena
 glues them together, builds the keras `RootGraph` for `fit` and exports SavedModels.
 """
 
-__version__ = "0.2.3"
+__version__ = "0.3.0"
 
 from tfaip.model.device import DeviceConfig, DeviceConfigParams, DistributionStrategy
 from tfaip.model.evaluator import Evaluator, EvaluatorBase, EvaluatorParams
