@@ -28,7 +28,7 @@ from typing import Callable, Dict, List
 
 import keras
 import numpy as np
-from tfaip_scenarios.tutorial.min.datasets import load_split
+from tfaip_scenarios.tutorial.datasets import load_split
 from tfaip_scenarios.tutorial.min.scenario import TutorialScenario
 
 from tfaip.train import TrainerParams

@@ -1,6 +1,7 @@
-"""`pip install packages/tfaip-data` in a clean venv: numpy yes, TensorFlow no, import works."""
+"""`pip install packages/tfaip-data` in a clean venv: numpy yes, TensorFlow no, import works, its tests pass."""
 
 import json
+import shutil
 import subprocess
 import sys
 import venv
@@ -28,3 +29,23 @@ def test_tfaip_data_installs_without_tensorflow(tmp_path):
 
     assert out["numpy"] and not out["tensorflow"] and out["version"] == tfaip.data.__version__
     print(f"import tfaip.data in a clean venv: {out['seconds']:.3f} s", file=sys.stderr)
+
+
+def test_tfaip_data_tests_pass_from_its_own_tree_against_the_installed_dist(tmp_path):
+    """The dist's tests need only the dist (and its `tfaip.data.testing`): no repository, no TensorFlow."""
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", str(ROOT / "packages" / "tfaip-data"), "pytest"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert install.returncode == 0, install.stderr
+    shutil.copytree(ROOT / "packages" / "tfaip-data" / "tests", tmp_path / "tests")
+    result = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore::pytest.PytestUnknownMarkWarning",
+         "tests"],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert " passed" in result.stdout.splitlines()[-1]

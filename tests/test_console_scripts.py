@@ -175,13 +175,18 @@ def test_train_from_params_trains_the_scenario_of_an_earlier_run_afresh(tmp_path
     first = tmp_path / "first"
     assert train.main(["tutorial.min", "--trainer.epochs", "1", "--trainer.output_dir", str(first), *TINY]) == 0
     earlier = json.loads((first / "trainer_params.json").read_text())
-    assert earlier["current_epoch"] == 1 and earlier["early_stopping"]["best"] is not None
+    assert "current_epoch" not in earlier and "best" not in earlier["early_stopping"]  # the state is in checkpoint/
+    # a trainer_params.json of tfaip-train 0.1 also held the run's state: it is ignored, a new run starts
+    old = tmp_path / "old_trainer_params.json"
+    early_stopping = {**earlier["early_stopping"], "best": 0.5, "best_epoch": 0, "n": 0}
+    old.write_text(json.dumps({**earlier, "current_epoch": 1, "stop_reason": None, "early_stopping": early_stopping}))
     second = tmp_path / "second"
-    assert from_params.main([str(first / "trainer_params.json"), "--trainer.output_dir", str(second)]) == 0
+    assert from_params.main([str(old), "--trainer.output_dir", str(second)]) == 0
     again = json.loads((second / "trainer_params.json").read_text())
-    assert again["current_epoch"] == 1  # a new run of one epoch, not a finished one
-    assert {k: v for k, v in again.items() if k not in ("output_dir", "early_stopping")} == {
-        k: v for k, v in earlier.items() if k not in ("output_dir", "early_stopping")
+    state = json.loads((second / "checkpoint" / "training_state.json").read_text())
+    assert state["epoch"] == 1 and state["best"] != 0.5  # a new run of one epoch, not a finished one
+    assert {k: v for k, v in again.items() if k != "output_dir"} == {
+        k: v for k, v in earlier.items() if k != "output_dir"
     }
     assert "Results of epoch 1:" in (second / "train.log").read_text()
 

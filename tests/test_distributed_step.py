@@ -2,17 +2,12 @@
 
 import subprocess
 import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
 
 SCRIPT = """
-import sys
-sys.path.insert(0, sys.argv[1])
 import keras, numpy as np, tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from model_tutorial_scenario import TutorialScenario, load_split
+from tfaip.model.testing.tutorial import TutorialScenario, load_split
 
 images, labels = load_split(training=True)
 x, y = {"img": images[:8]}, {"gt": labels[:8, None]}
@@ -40,8 +35,5 @@ print("OK")
 def test_a_mirrored_step_on_two_devices_equals_the_plain_step(tmp_path):
     script = tmp_path / "mirrored.py"
     script.write_text(SCRIPT)
-    tests_dir = ROOT / "packages" / "tfaip-model" / "tests"
-    result = subprocess.run(
-        [sys.executable, str(script), str(tests_dir)], capture_output=True, text=True, timeout=300, cwd=tmp_path
-    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert result.returncode == 0 and "OK" in result.stdout, result.stderr[-3000:]

@@ -81,10 +81,11 @@ def test_tutorial_runs_a_failing_script_and_the_results_sheet(tmp_path):
 
 
 def _epoch_done(output_dir: Path) -> int:
+    """Epochs in the run's checkpoint; 0 once the run wrote its params, -1 before."""
     try:
-        return json.loads((output_dir / "trainer_params.json").read_text())["current_epoch"]
+        return json.loads((output_dir / "checkpoint" / "training_state.json").read_text())["epoch"]
     except (FileNotFoundError, json.JSONDecodeError, KeyError):
-        return -1
+        return 0 if (output_dir / "trainer_params.json").is_file() else -1
 
 
 def test_ctrl_c_interrupts_training_and_the_rerun_resumes_it(tmp_path):

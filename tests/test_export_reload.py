@@ -2,15 +2,11 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import keras
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "packages" / "tfaip-model" / "tests"))
-
-from model_tutorial_scenario import TutorialScenario, load_split  # noqa: E402
+from tfaip.model.testing.tutorial import TutorialScenario, load_split
 
 RELOAD = """
 import sys

@@ -10,13 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SERVE_TESTS = ROOT / "packages" / "tfaip-serve" / "tests"
-sys.path.insert(0, str(SERVE_TESTS))
-
-from serve_scenario import DigitsGeneratorParams, DigitsScenario, RecordedTrainerParams, train_and_export  # noqa: E402
-
-from tfaip.serve import LAVParams, PredictorParams  # noqa: E402
+from tfaip.serve import LAVParams, PredictorParams
+from tfaip.serve.testing.scenario import DigitsGeneratorParams, DigitsScenario, RecordedTrainerParams, train_and_export
 
 BLOCKER = """
 import os, sys
@@ -49,7 +44,7 @@ def export(tmp_path_factory):
 
 def run_blocked(root: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(root / "site"), str(SERVE_TESTS)])
+    env["PYTHONPATH"] = str(root / "site")
     env["TFAIP_BLOCK_LOG"] = str(root / "blocked.log")
     return subprocess.run(list(args), capture_output=True, text=True, timeout=300, cwd=root, env=env)
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from tfaip.data import Batcher, Sample, pad_and_stack
-from tfaip.data.pipeline.batching import Bucketizer
+from tfaip.data.batching import Bucketizer
 
 
 def test_pad_and_stack_pads_every_variable_axis():

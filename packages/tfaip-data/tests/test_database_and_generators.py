@@ -1,5 +1,4 @@
 import pytest
-from data_test_helpers import CountGeneratorParams, Spec, ToyData, ToyDataParams
 
 from tfaip.data import (
     ConfigError,
@@ -9,6 +8,7 @@ from tfaip.data import (
     PipelineMode,
     Sample,
 )
+from tfaip.data.testing import CountGeneratorParams, Spec, ToyData, ToyDataParams
 
 
 class ScalarData(ToyData):

@@ -10,8 +10,6 @@ import textwrap
 import time
 
 import pytest
-from data_test_helpers import AddParams, BrokenInitParams, CountGeneratorParams, FailParams, SlowParams, ToArrayParams
-from test_pipeline import batches_of, data_params
 
 from tfaip.data import (
     ComposedProcessorPipelineParams,
@@ -19,6 +17,16 @@ from tfaip.data import (
     DataProcessorError,
     SequentialProcessorPipelineParams,
     WorkerCrashedError,
+)
+from tfaip.data.testing import (
+    AddParams,
+    BrokenInitParams,
+    CountGeneratorParams,
+    FailParams,
+    SlowParams,
+    ToArrayParams,
+    batches_of,
+    data_params,
 )
 
 
@@ -122,11 +130,9 @@ def test_ctrl_c_stops_parent_and_workers(tmp_path):
     script = tmp_path / "interrupted.py"
     script.write_text(
         textwrap.dedent(
-            f"""
+            """
             import multiprocessing, sys
-            sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})
-            from test_pipeline import data_params
-            from data_test_helpers import CountGeneratorParams, SlowParams, ToArrayParams
+            from tfaip.data.testing import CountGeneratorParams, SlowParams, ToArrayParams, data_params
             from tfaip.data import DataPipelineParams
             params = data_params([ToArrayParams(), SlowParams(seconds=0.01)])
             pipeline = params.pre_proc.create(DataPipelineParams(num_processes=2), params)

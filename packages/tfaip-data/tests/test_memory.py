@@ -2,17 +2,18 @@
 
 import numpy as np
 import pytest
-from data_test_helpers import (
+
+from tfaip.data import DataPipelineParams
+from tfaip.data.testing import (
     PULLED,
     BigParams,
     CountingGeneratorParams,
     MediumGeneratorParams,
     PlusOneParams,
     ToArrayParams,
+    batches_of,
+    data_params,
 )
-from test_pipeline import batches_of, data_params
-
-from tfaip.data import DataPipelineParams
 
 
 def test_large_batches_are_intact_even_while_slabs_are_reused():

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from typing import List
 
 import pytest
-from data_test_helpers import AddParams, NoiseParams, ToArrayParams, ToyDataParams
 from paiargparse import PAIArgumentParser, pai_dataclass, pai_meta
 
 from tfaip.data import (
@@ -14,6 +13,7 @@ from tfaip.data import (
     PipelineMode,
     SequentialProcessorPipelineParams,
 )
+from tfaip.data.testing import AddParams, NoiseParams, ToArrayParams, ToyDataParams
 
 
 def test_json_round_trip_keeps_concrete_classes():
@@ -115,3 +115,20 @@ def test_generic_fields_take_the_bound_classes():
     assert type(Concrete().data) is ToyDataParams and type(Holder().data) is DataBaseParams
     assert Concrete.__dataclass_fields__["data"].metadata["help"] == "the data"
     assert [f for f in Concrete.__dataclass_fields__] == ["data", "other"]  # the field keeps its place
+
+
+def test_num_threads_is_the_old_name_of_num_processes():
+    old_json = {"run_parallel": True, "num_threads": 3, "max_tasks_per_process": 250, "processors": []}
+    assert SequentialProcessorPipelineParams.from_dict(old_json).num_processes == 3
+    assert SequentialProcessorPipelineParams(num_threads=2).num_processes == 2
+    parser = PAIArgumentParser()
+    parser.add_root_argument("root", SequentialProcessorPipelineParams)
+    parsed = parser.parse_args(["--root.num_threads", "5"]).root
+    assert parsed.num_processes == 5 and parsed.num_threads is None
+
+
+def test_a_composed_pipeline_has_no_settings_of_its_own():
+    old_json = {"run_parallel": True, "num_threads": -1, "pipelines": [{"num_threads": 2, "processors": []}]}
+    composed = ComposedProcessorPipelineParams.from_dict(old_json)
+    assert set(composed.to_dict()) == {"pipelines", "__cls__"}
+    assert composed.stages()[0].num_processes == 2

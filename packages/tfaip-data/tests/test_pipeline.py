@@ -4,7 +4,15 @@ import random
 
 import numpy as np
 import pytest
-from data_test_helpers import (
+
+from tfaip.data import (
+    ComposedProcessorPipelineParams,
+    DataPipelineError,
+    DataPipelineParams,
+    PipelineMode,
+    SequentialProcessorPipelineParams,
+)
+from tfaip.data.testing import (
     AddParams,
     CountGeneratorParams,
     DropAllParams,
@@ -14,30 +22,10 @@ from data_test_helpers import (
     NoTargetsGeneratorParams,
     ToArrayParams,
     ToyDataParams,
+    batches_of,
+    data_params,
     make_sample,
 )
-
-from tfaip.data import (
-    ComposedProcessorPipelineParams,
-    DataPipelineError,
-    DataPipelineParams,
-    PipelineMode,
-    SequentialProcessorPipelineParams,
-)
-
-
-def data_params(processors, parallel=True, **kwargs):
-    return ToyDataParams(
-        pre_proc=SequentialProcessorPipelineParams(run_parallel=parallel, processors=processors, **kwargs)
-    )
-
-
-def batches_of(params, n=50, **pipeline_kwargs):
-    pipeline_kwargs.setdefault("num_processes", 2)
-    pipeline_kwargs.setdefault("batch_size", 8)
-    pipeline = params.create().create_pipeline(DataPipelineParams(**pipeline_kwargs), CountGeneratorParams(n=n))
-    with pipeline.generate_input_batches() as batches:
-        return list(batches)
 
 
 def samples_of(params, n=50, **pipeline_kwargs):
@@ -171,7 +159,7 @@ def test_composed_pipeline_runs_serial_then_parallel_stage():
         pre_proc=ComposedProcessorPipelineParams(
             pipelines=[
                 SequentialProcessorPipelineParams(run_parallel=False, processors=[ToArrayParams()]),
-                SequentialProcessorPipelineParams(run_parallel=True, num_threads=2, processors=[AddParams(value=10)]),
+                SequentialProcessorPipelineParams(run_parallel=True, num_processes=2, processors=[AddParams(value=10)]),
             ]
         )
     )

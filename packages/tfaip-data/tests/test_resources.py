@@ -1,9 +1,9 @@
 import json
 
 import pytest
-from data_test_helpers import ToyDataParams
 
 from tfaip.data import ConfigError, Resource, ResourceManager
+from tfaip.data.testing import ToyDataParams
 
 
 def test_resources_are_copied_and_paths_rewritten(tmp_path):

@@ -6,9 +6,8 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from data_test_helpers import CountGeneratorParams, Spec, ToArrayParams, ToyData, ToyDataParams  # noqa: E402
-
 from tfaip.data import DataPipelineParams, PipelineMode, SequentialProcessorPipelineParams  # noqa: E402
+from tfaip.data.testing import CountGeneratorParams, Spec, ToArrayParams, ToyData, ToyDataParams  # noqa: E402
 from tfaip.data.tf import create_dataset  # noqa: E402
 
 

@@ -5,7 +5,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from experiment_sheets import write_sheet
+
+from tfaip.experimenter.testing import write_sheet
 
 EXPERIMENTER = str(Path(sys.executable).parent / "tfaip-experimenter")
 

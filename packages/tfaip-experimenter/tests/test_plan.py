@@ -6,13 +6,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from experiment_sheets import write_sheet
 
 from tfaip.experimenter import LaunchError, RunRecord, RunState, Slot, XLSXExperimenter, parse_slots, plan_launch
 from tfaip.experimenter.parameter import Parameter
 from tfaip.experimenter.plan import locate
 from tfaip.experimenter.record import write_record
 from tfaip.experimenter.sheet import Experiment
+from tfaip.experimenter.testing import write_sheet
 
 
 def test_gpu_labels_keep_every_digit_and_allow_two_runs_per_gpu():
@@ -68,7 +68,7 @@ def _record(tmp_path, state, command=None, trainer_params=False):
     launch = plan_launch(_experiment(), tmp_path)
     write_record(launch.output_dir, RunRecord("1", state, command or launch.command))
     if trainer_params:
-        (launch.output_dir / "trainer_params.json").write_text(json.dumps({"current_epoch": 1}))
+        (launch.output_dir / "trainer_params.json").write_text(json.dumps({"epochs": 3}))
     return plan_launch(_experiment(), tmp_path)
 
 

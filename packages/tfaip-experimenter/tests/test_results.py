@@ -6,9 +6,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from experiment_sheets import fake_script, write_sheet
 
 from tfaip.experimenter import ResultsError, XLSXExperimenter, collect_results, read_record, read_sheet
+from tfaip.experimenter.testing import fake_script, write_sheet
 
 
 def _sheet_rows(path: Path, title: str):

@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-from experiment_sheets import fake_script, write_sheet
 
 from tfaip.experimenter import RunState, read_record
+from tfaip.experimenter.testing import fake_script, write_sheet
 
 EXPERIMENTER = [str(Path(sys.executable).parent / "tfaip-experimenter")]
 

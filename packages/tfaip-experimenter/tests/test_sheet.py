@@ -2,9 +2,9 @@
 
 import openpyxl
 import pytest
-from experiment_sheets import store_formula_values, write_sheet
 
 from tfaip.experimenter import SheetError, read_sheet
+from tfaip.experimenter.testing import store_formula_values, write_sheet
 
 
 def test_groups_options_and_empty_cells_become_flags(tmp_path):

@@ -7,11 +7,11 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from model_tutorial_scenario import TutorialScenario, load_split
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from tfaip.data import ConfigError
 from tfaip.model import ScenarioBase, atomic_directory
+from tfaip.model.testing.tutorial import TutorialScenario, load_split
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +28,9 @@ def test_export_writes_serving_model_params_and_nothing_else(scenario, tmp_path)
     assert sorted(os.listdir(target)) == ["scenario_params.json", "serve"]
     assert os.listdir(tmp_path) == ["export"]  # no temporary directory left behind
     params = json.loads((target / "scenario_params.json").read_text())
-    assert params["__cls__"] == "model_tutorial_scenario:TutorialScenarioParams"
-    assert params["model"]["__cls__"] == "model_tutorial_scenario:TutorialModelParams"
-    assert params["scenario_id"] == "model_tutorial_scenario:TutorialScenario"
+    assert params["__cls__"] == "tfaip.model.testing.tutorial:TutorialScenarioParams"
+    assert params["model"]["__cls__"] == "tfaip.model.testing.tutorial:TutorialModelParams"
+    assert params["scenario_id"] == "tfaip.model.testing.tutorial:TutorialScenario"
     signature = tf.saved_model.load(str(target / "serve")).signatures["serving_default"]
     assert set(signature.structured_input_signature[1]) == {"img"}
     assert set(signature.structured_outputs) == {"pred", "logits", "class"}

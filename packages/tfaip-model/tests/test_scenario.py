@@ -7,14 +7,6 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import pytest
-from model_tutorial_scenario import (
-    TutorialDataGeneratorParams,
-    TutorialDataParams,
-    TutorialModelParams,
-    TutorialScenario,
-    TutorialScenarioParams,
-    TutorialTrainerGeneratorParams,
-)
 from paiargparse import PAIArgumentParser, pai_dataclass
 
 from tfaip.data import ConfigError, ListsFileGeneratorParams, PipelineMode, Resource, resource_field
@@ -26,6 +18,14 @@ from tfaip.model import (
     ScenarioBase,
     ScenarioBaseParams,
     import_scenario,
+)
+from tfaip.model.testing.tutorial import (
+    TutorialDataGeneratorParams,
+    TutorialDataParams,
+    TutorialModelParams,
+    TutorialScenario,
+    TutorialScenarioParams,
+    TutorialTrainerGeneratorParams,
 )
 
 
@@ -82,11 +82,11 @@ def test_list_file_scenario_uses_list_file_generators():
 
 
 def test_scenarios_are_found_by_module_class_and_file(tmp_path, monkeypatch):
-    assert import_scenario("model_tutorial_scenario") is TutorialScenario
-    assert import_scenario("model_tutorial_scenario:TutorialScenario") is TutorialScenario
+    assert import_scenario("tfaip.model.testing.tutorial") is TutorialScenario
+    assert import_scenario("tfaip.model.testing.tutorial:TutorialScenario") is TutorialScenario
     (tmp_path / "my_scenario.py").write_text(
         textwrap.dedent("""
-        from model_tutorial_scenario import TutorialScenarioParams, TutorialTrainerGeneratorParams
+        from tfaip.model.testing.tutorial import TutorialScenarioParams, TutorialTrainerGeneratorParams
         from tfaip.model import ScenarioBase
 
         class FileScenario(ScenarioBase[TutorialScenarioParams, TutorialTrainerGeneratorParams]):
@@ -107,7 +107,7 @@ def test_unknown_scenarios_fail_with_the_tried_names():
     with pytest.raises(ConfigError, match="No scenario 'no_such.scenario_pkg'.*tfaip_scenarios.no_such"):
         import_scenario("no_such.scenario_pkg")
     with pytest.raises(ConfigError, match="has no scenario class 'Missing'; found TutorialScenario"):
-        import_scenario("model_tutorial_scenario:Missing")
+        import_scenario("tfaip.model.testing.tutorial:Missing")
     with pytest.raises(ConfigError, match="missing.py does not exist"):
         import_scenario("missing.py")
 

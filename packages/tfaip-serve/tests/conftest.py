@@ -1,7 +1,9 @@
-import os
-import sys
+import pytest
 
-# the serve scenario must be importable by name (export lookup, worker processes, subprocesses)
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tfaip.serve.testing.scenario import train_exports
 
-from exports import exports  # noqa: F401  (a session fixture shared by the test modules)
+
+@pytest.fixture(scope="session")
+def exports(tmp_path_factory):
+    """Two differently trained exports (`a` records its LAV generator) and one with other pre-processing (`c`)."""
+    return train_exports(str(tmp_path_factory.mktemp("exports")))

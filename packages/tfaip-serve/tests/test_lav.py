@@ -4,9 +4,9 @@ import os
 
 import numpy as np
 import pytest
-from serve_scenario import DigitsGeneratorParams, DigitsScenario, edit_distance, load_split
 
 from tfaip.serve import LAVParams, MultiLAV
+from tfaip.serve.testing.scenario import DigitsGeneratorParams, DigitsScenario, edit_distance, load_split
 
 
 def quiet(**kwargs) -> LAVParams:

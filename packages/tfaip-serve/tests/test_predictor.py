@@ -4,11 +4,11 @@ import shutil
 
 import numpy as np
 import pytest
-from serve_scenario import WORDS, DigitsGeneratorParams, DigitsScenario, load_split
 
 from tfaip.data import DataPipelineParams, PipelineMode, Sample
 from tfaip.data.tf import create_dataset
 from tfaip.serve import ExportError, Predictor, PredictorParams
+from tfaip.serve.testing.scenario import WORDS, DigitsGeneratorParams, DigitsScenario, load_split
 
 
 def quiet(**kwargs) -> PredictorParams:

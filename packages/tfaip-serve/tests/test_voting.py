@@ -1,8 +1,8 @@
 import numpy as np
-from serve_scenario import WORDS, DigitsGeneratorParams, DigitsScenario, ProbabilityVoter, load_split
 
 from tfaip.data import Sample
 from tfaip.serve import AveragingVoter, MultiModelPredictor, PredictorParams
+from tfaip.serve.testing.scenario import WORDS, DigitsGeneratorParams, DigitsScenario, ProbabilityVoter, load_split
 
 
 def accuracy(samples, labels):

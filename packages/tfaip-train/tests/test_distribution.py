@@ -6,11 +6,8 @@ Each case runs in its own process: TensorFlow's devices are fixed once it starts
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
-HERE = Path(__file__).resolve().parent
 
 SCRIPT = """
 import json, sys
@@ -19,8 +16,7 @@ import tensorflow as tf
 
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-sys.path.insert(0, sys.argv[1])
-from train_helpers import tiny_params, weights
+from tfaip.train.testing import tiny_params, weights
 from tfaip.train import Trainer
 
 def train(strategy, output_dir):
@@ -29,7 +25,7 @@ def train(strategy, output_dir):
     trainer.train()
     return trainer, weights(trainer.root_graph)
 
-distributed, got = train(sys.argv[2], sys.argv[3])
+distributed, got = train(sys.argv[1], sys.argv[2])
 replicas = distributed.root_graph.distribute_strategy.num_replicas_in_sync
 _, expected = train("default", None)
 worst = max(float(np.abs(got[k] - expected[k]).max()) for k in expected)
@@ -42,7 +38,7 @@ def test_a_strategy_on_two_cpu_devices_trains_like_one_device(tmp_path, strategy
     script = tmp_path / "distributed.py"
     script.write_text(SCRIPT)
     result = subprocess.run(
-        [sys.executable, str(script), str(HERE), strategy, str(tmp_path / "run")],
+        [sys.executable, str(script), strategy, str(tmp_path / "run")],
         capture_output=True, text=True, timeout=300, cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]

@@ -1,7 +1,5 @@
 import numpy as np
 import pytest
-from tfaip_scenarios.tutorial.min.scenario import TutorialScenario
-from train_helpers import tiny_params, weights
 
 from tfaip.data import ConfigError
 from tfaip.train import (
@@ -19,6 +17,8 @@ from tfaip.train import (
     WarmupCosineDecayParams,
     WarmupDecayParams,
 )
+from tfaip.train.testing import tiny_params, weights
+from tfaip.train.testing.tutorial import TutorialScenario, load_split
 
 
 def rates(schedule_params, epochs=10, steps_per_epoch=4):
@@ -97,9 +97,7 @@ def _sgd_step(optimizer_params, batches, accumulation=1):
 
 
 def _digits_batches(n, size):
-    from tfaip_scenarios.tutorial.min.datasets import load_split
-
-    images, labels = load_split("digits", True)
+    images, labels = load_split(True)
     return [({"img": images[i * size : (i + 1) * size]}, {"gt": labels[i * size : (i + 1) * size, None]})
             for i in range(n)]  # fmt: skip
 

@@ -4,13 +4,13 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from tfaip_scenarios.tutorial.min.scenario import TutorialGraph, TutorialModelParams, TutorialScenario
-from train_helpers import tiny_params, weights
 
 from tfaip.data import ConfigError
 from tfaip.model import TensorboardWriter
-from tfaip.train import EarlyStoppingParams, Trainer, TrainerParams, WarmstartParams
+from tfaip.train import BestModelCallback, EarlyStoppingParams, Trainer, TrainerParams, TrainingState, WarmstartParams
 from tfaip.train.best_export import BestExport
+from tfaip.train.testing import tiny_params, weights
+from tfaip.train.testing.tutorial import TutorialGraph, TutorialModelParams, TutorialScenario
 
 
 def test_tutorial_min_reaches_90_percent_validation_accuracy(tmp_path):
@@ -22,10 +22,9 @@ def test_tutorial_min_reaches_90_percent_validation_accuracy(tmp_path):
     assert "Results of epoch 6: acc: " in log and "val_acc: " in log
     for name in ("best", "export", "checkpoint", "train", "validation"):
         assert (tmp_path / name).is_dir(), name
-    stored = json.loads((tmp_path / "checkpoint" / "trainer_params.json").read_text())
-    assert stored["current_epoch"] == 6 and stored["early_stopping"]["best"] == pytest.approx(
-        max(stored["early_stopping"]["best"], logs["val_acc"])
-    )
+    state = json.loads((tmp_path / "checkpoint" / "training_state.json").read_text())
+    assert state["epoch"] == 6 and state["monitor"] == "val_acc"
+    assert state["best"] == pytest.approx(max(state["best"], logs["val_acc"]))
 
 
 def test_no_train_scope_leaves_matching_layers_bit_identical():
@@ -44,23 +43,36 @@ def test_no_train_scope_matching_nothing_names_the_layers():
 
 
 def test_early_stopping_decisions():
-    es = EarlyStoppingParams(n_to_go=2, mode="max", monitor="val_acc", lower_threshold=0.5, upper_threshold=0.99)
+    state = TrainingState()
+    params = EarlyStoppingParams(n_to_go=2, lower_threshold=0.5, upper_threshold=0.99)
+    es = BestModelCallback(params, state, "max", "val_acc")
     assert es.update(0, 0.3) == (True, None)
     assert es.update(1, 0.2) == (False, None)  # below lower_threshold: not counted
     assert es.update(2, 0.6) == (True, None)
-    assert es.update(3, 0.55) == (False, None) and es.n == 1
+    assert es.update(3, 0.55) == (False, None) and state.epochs_without_improvement == 1
     improved, reason = es.update(4, 0.58)
     assert not improved and "did not improve" in reason
-    es = EarlyStoppingParams(mode="min", monitor="val_loss", lower_threshold=0.1)
+    assert (state.best, state.best_epoch, state.epochs_without_improvement) == (0.6, 2, 2)
+    assert params == EarlyStoppingParams(n_to_go=2, lower_threshold=0.5, upper_threshold=0.99)  # config untouched
+    es = BestModelCallback(EarlyStoppingParams(lower_threshold=0.1), TrainingState(), "min", "val_loss")
     assert es.update(0, 0.05)[1].startswith("val_loss = 0.05 reached the threshold")
+    with pytest.raises(ConfigError, match="mode must be 'max' or 'min', got 'best'"):
+        BestModelCallback(params, state, "best", "val_acc")
 
 
 def test_early_stopping_stops_the_run_and_is_recorded(tmp_path):
     params = tiny_params(tmp_path, epochs=5, early_stopping=EarlyStoppingParams(upper_threshold=0.0))
-    Trainer(params).train()
-    stored = json.loads((tmp_path / "trainer_params.json").read_text())
-    assert stored["current_epoch"] == 1 and "reached the threshold" in stored["stop_reason"]
+    configuration = params.to_dict()
+    trainer = Trainer(params)
+    trainer.train()
+    state = json.loads((tmp_path / "checkpoint" / "training_state.json").read_text())
+    assert state["epoch"] == 1 and "reached the threshold" in state["stop_reason"]
+    assert state == trainer.state.state_dict()
     assert (tmp_path / "export").is_dir()
+    # the params stay the run's configuration: unchanged in memory and on disk, no state in them
+    assert params.to_dict() == configuration
+    assert json.loads((tmp_path / "trainer_params.json").read_text()) == configuration
+    assert json.loads((tmp_path / "checkpoint" / "trainer_params.json").read_text()) == configuration
 
 
 @pytest.mark.parametrize("source", ["checkpoint", "export"])
@@ -157,8 +169,9 @@ def test_a_waiting_best_model_survives_a_crash_and_is_exported_on_resume(tmp_pat
     params = tiny_params(tmp_path, epochs=3, export_best_budget=1e-9)
     with pytest.raises(RuntimeError, match="crash"):
         Trainer(params, _LossScenario(params.scenario)).train([_CrashAfterEpoch(1)])
-    stored = json.loads((tmp_path / "checkpoint" / "trainer_params.json").read_text())
-    assert stored["current_epoch"] == 2 and stored["early_stopping"]["best_epoch"] == 1
+    stored = json.loads((tmp_path / "trainer_params.json").read_text())
+    state = json.loads((tmp_path / "checkpoint" / "training_state.json").read_text())
+    assert state["epoch"] == 2 and state["best_epoch"] == 1
     with np.load(tmp_path / "checkpoint" / "variables.npz") as variables:
         waiting = [variables[k] for k in sorted(variables.files) if k.startswith("best/")]
     assert waiting  # epoch 2's best model was not exported yet

@@ -17,7 +17,7 @@ from tfaip.data.processor.pipeline_params import (
 )
 from tfaip.data.resource.manager import ResourceManager
 from tfaip.data.sample import PipelineMode, Sample
-from tfaip.data.util.generics import resolve_generic
+from tfaip.data.util.generics import bind_params_class, resolve_generic
 
 
 @pai_dataclass
@@ -89,6 +89,10 @@ class DataBase(Generic[TDP], ABC):
         ...     def _target_layer_specs(self):
         ...         return {"gt": tf.TensorSpec([1], "int32")}
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        bind_params_class(cls, TDP)
 
     @classmethod
     def params_cls(cls) -> Type[TDP]:

@@ -165,8 +165,10 @@ def _signal_name(number: int) -> str:
 
 def _remove_checkpoint(output_dir: Path) -> None:
     """CLEANUP: drop the checkpoint of a finished tfaip-train run (its results and exports stay)."""
+    from tfaip.data.util.files import TRAINER_PARAMS_FILE  # imported here: tfaip.data loads numpy
+
     try:
-        params = json.loads((output_dir / "trainer_params.json").read_text(encoding="utf-8"))
+        params = json.loads((output_dir / TRAINER_PARAMS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return  # no training run: nothing of ours to clean up
     shutil.rmtree(params.get("checkpoint_dir") or output_dir / "checkpoint", ignore_errors=True)

@@ -68,6 +68,8 @@ def plan_launch(experiment: Experiment, output_root: Path) -> Launch:
     afresh; any other started run runs again. Output dirs are absolute, so that the command of a row does
     not depend on the directory the experimenter starts in.
     """
+    from tfaip.data.util.files import TRAINER_PARAMS_FILE  # imported here: tfaip.data loads numpy
+
     output_dir = Path(experiment.value("trainer.output_dir") or output_root / experiment.id).absolute()
     command = [*experiment.script, *experiment.arguments()]
     if _script_name(command) == RESUME_SCRIPT:
@@ -88,7 +90,7 @@ def plan_launch(experiment: Experiment, output_root: Path) -> Launch:
             launch.reason += f"; its row changed since, remove {output_dir} to run it again"
     elif record.command != command:
         launch.action, launch.reason = "restart", f"{record.state.value} earlier, its row changed since"
-    elif _script_name(command) == TRAIN_SCRIPT and (output_dir / "trainer_params.json").is_file():
+    elif _script_name(command) == TRAIN_SCRIPT and (output_dir / TRAINER_PARAMS_FILE).is_file():
         launch.action, launch.reason = "resume", f"{record.state.value} earlier"
     else:
         launch.action, launch.reason = "restart", f"{record.state.value} earlier"

@@ -10,8 +10,6 @@ from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
-from tfaip.experimenter.files import atomic_file
-
 RECORD_FILE = "experimenter.json"
 LOG_FILE = "experimenter.log"
 LOG_HEADER = "# tfaip-experimenter"  # starts the line each launch of the run writes into its log first
@@ -68,5 +66,7 @@ def write_record(output_dir: Path, record: RunRecord) -> None:
     """Write `record` atomically (a temp file renamed over the old record)."""
     output_dir.mkdir(parents=True, exist_ok=True)
     data = {**dataclasses.asdict(record), "state": record.state.value}
-    with atomic_file(output_dir / RECORD_FILE) as f:
-        f.write(json.dumps(data, indent=2).encode("utf-8"))
+    # imported here: importing tfaip.data loads numpy, which the experimenter's start does without
+    from tfaip.data.util.files import write_json_atomically
+
+    write_json_atomically(output_dir / RECORD_FILE, data)

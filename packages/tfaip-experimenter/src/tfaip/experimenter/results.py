@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, List, Sequence, Tuple
 
 from tfaip.experimenter.epochs import EpochProgress, LogFollower, read_progress
-from tfaip.experimenter.files import atomic_file
 from tfaip.experimenter.plan import Launch
 from tfaip.experimenter.record import LOG_FILE, LOG_HEADER, RunState
 from tfaip.experimenter.sheet import ExperimentSheet
@@ -63,6 +62,8 @@ def write_results(xlsx: Path, table: Table, now: datetime.datetime) -> Tuple[str
 def _write_results(xlsx: Path, table: Table, now: datetime.datetime) -> Tuple[str, Path]:
     import openpyxl  # see sheet._open_first_worksheet
 
+    from tfaip.data.util.files import atomic_file  # imported here: tfaip.data loads numpy
+
     header, rows = table
     workbook = openpyxl.load_workbook(xlsx)
     title = base = f"results {now:%Y-%m-%d} ({now:%H-%M-%S})"
@@ -76,9 +77,9 @@ def _write_results(xlsx: Path, table: Table, now: datetime.datetime) -> Tuple[st
     csv_path = xlsx.with_name(f"{xlsx.stem} {title}.csv")
     text = io.StringIO(newline="")
     csv.writer(text).writerows([header, *rows])
-    with atomic_file(xlsx) as xlsx_file, atomic_file(csv_path) as csv_file:  # the CSV is committed first
+    with atomic_file(xlsx, "wb") as xlsx_file, atomic_file(csv_path, newline="") as csv_file:  # CSV first
         workbook.save(xlsx_file)
-        csv_file.write(text.getvalue().encode("utf-8"))
+        csv_file.write(text.getvalue())
     return title, csv_path
 
 

@@ -6,23 +6,33 @@ glues them together, builds the keras `RootGraph` for `fit` and exports SavedMod
 
 __version__ = "0.3.0"
 
+from tfaip.data.util.files import ADDITIONAL_SERVE_DIR, SCENARIO_PARAMS_FILE, SERVE_DIR, TRAINER_PARAMS_FILE
 from tfaip.model.device import DeviceConfig, DeviceConfigParams, DistributionStrategy
 from tfaip.model.evaluator import Evaluator, EvaluatorBase, EvaluatorParams
 from tfaip.model.export import atomic_directory, recover_directory, write_saved_model
 from tfaip.model.graph.graphbase import GenericGraphBase, GraphBase
 from tfaip.model.graph.layer import TFAIPLayerBase
-from tfaip.model.graph.rootgraph import RootGraph
 from tfaip.model.graph.tensorboard import TensorboardWriter
 from tfaip.model.metric_definition import MetricDefinition
 from tfaip.model.modelbase import ModelBase
 from tfaip.model.params import ModelBaseParams
+from tfaip.model.rootgraph import RootGraph
 from tfaip.model.scenario.listfile import ListFileScenario, ListFileTrainerPipelineParams
 from tfaip.model.scenario.lookup import import_scenario
 from tfaip.model.scenario.params import ScenarioBaseParams
 from tfaip.model.scenario.scenariobase import ScenarioBase
-from tfaip.model.scenario.trainer_pipeline import TrainerPipelineParams, TrainerPipelineParamsBase, TrainerPipelines
+from tfaip.model.scenario.trainer_pipeline import (
+    TrainerPipelineParams,
+    TrainerPipelineParamsBase,
+    TrainerPipelines,
+    TrainValPipelineParams,
+)
 
 __all__ = [
+    "ADDITIONAL_SERVE_DIR",
+    "SCENARIO_PARAMS_FILE",
+    "SERVE_DIR",
+    "TRAINER_PARAMS_FILE",
     "DeviceConfig",
     "DeviceConfigParams",
     "DistributionStrategy",
@@ -44,6 +54,7 @@ __all__ = [
     "TrainerPipelineParams",
     "TrainerPipelineParamsBase",
     "TrainerPipelines",
+    "TrainValPipelineParams",
     "__version__",
     "atomic_directory",
     "import_scenario",

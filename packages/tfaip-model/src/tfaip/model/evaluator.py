@@ -5,7 +5,7 @@ from typing import Any, Dict, Generic, Optional, Type, TypeVar
 
 from paiargparse import pai_dataclass
 
-from tfaip.data import Sample, resolve_generic
+from tfaip.data import Sample, bind_params_class, resolve_generic
 
 
 @pai_dataclass
@@ -43,6 +43,10 @@ class EvaluatorBase(Generic[TEP]):
         ...     def result(self):
         ...         return {"eval_acc": self.right / max(self.total, 1)}
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        bind_params_class(cls, TEP)
 
     def __init__(self, params: TEP):
         self.params = params

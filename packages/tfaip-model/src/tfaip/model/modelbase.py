@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Iterator, List, 
 
 import keras
 
-from tfaip.data import DataBase, Sample, resolve_generic
+from tfaip.data import DataBase, Sample, bind_params_class, resolve_generic
 from tfaip.model.metric_definition import MetricDefinition
 from tfaip.model.params import ModelBaseParams
 
 if TYPE_CHECKING:
     from tfaip.model.graph.graphbase import GenericGraphBase
-    from tfaip.model.graph.rootgraph import RootGraph
+    from tfaip.model.rootgraph import RootGraph
 
 TMP = TypeVar("TMP", bound=ModelBaseParams)
 MetricResult = Union[List[Any], Dict[str, MetricDefinition], None]
@@ -38,6 +38,10 @@ class ModelBase(Generic[TMP]):
         ...         return [self.acc(targets["gt"], outputs["class"])]
     """
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        bind_params_class(cls, TMP)
+
     def __init__(self, params: TMP):
         self._params = params
 
@@ -54,7 +58,7 @@ class ModelBase(Generic[TMP]):
     @staticmethod
     def root_graph_cls() -> Type["RootGraph"]:
         """The keras Model class that wraps the graph with losses and metrics (override to customise it)."""
-        from tfaip.model.graph.rootgraph import RootGraph  # the root graph module imports this one
+        from tfaip.model.rootgraph import RootGraph  # the root graph module imports this one
 
         return RootGraph
 

@@ -3,6 +3,7 @@
 import os
 
 from tfaip.data import ConfigError
+from tfaip.data.util.files import SCENARIO_PARAMS_FILE, SERVE_DIR
 
 
 class ExportError(ConfigError):
@@ -17,9 +18,9 @@ def check_export_dir(path: str) -> str:
             f"The export directory {path} does not exist; pass the directory a training run exported "
             "(OUTPUT_DIR/export or OUTPUT_DIR/best) or that scenario.export(path) wrote."
         )
-    if not os.path.isfile(os.path.join(path, "scenario_params.json")):
+    if not os.path.isfile(os.path.join(path, SCENARIO_PARAMS_FILE)):
         raise ExportError(
-            f"{path} is not a tfaip export: it has no scenario_params.json. Pass the export directory itself "
-            "(the one holding serve/ and scenario_params.json)."
+            f"{path} is not a tfaip export: it has no {SCENARIO_PARAMS_FILE}. Pass the export directory itself "
+            f"(the one holding {SERVE_DIR}/ and {SCENARIO_PARAMS_FILE})."
         )
     return path

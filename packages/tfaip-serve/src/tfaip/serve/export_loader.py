@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfaip.data import ConfigError, DataGeneratorParams
-from tfaip.model import ScenarioBase
+from tfaip.model import SERVE_DIR, TRAINER_PARAMS_FILE, ScenarioBase
 from tfaip.serve.export_dir import ExportError, check_export_dir
 
 
@@ -43,7 +43,7 @@ def recorded_lav_generator(path: str, scenario_cls: Any) -> Optional[DataGenerat
     Only the `gen` entry is read (with the scenario's own classes), so tfaip-train need not be
     installed.
     """
-    trainer_params = os.path.join(path, "trainer_params.json")
+    trainer_params = os.path.join(path, TRAINER_PARAMS_FILE)
     if not os.path.isfile(trainer_params):
         return None
     try:
@@ -105,7 +105,7 @@ class PredictionModel:
 
 def load_saved_model(path: str) -> Any:
     """The `serve` SavedModel of the export at `path`, with a clear error when it is missing or corrupt."""
-    serve_dir = os.path.join(check_export_dir(path), "serve")
+    serve_dir = os.path.join(check_export_dir(path), SERVE_DIR)
     if not os.path.isfile(os.path.join(serve_dir, "saved_model.pb")):
         raise ExportError(
             f"The export {path} has no SavedModel in serve/ (it was exported with export_serve=False or is "

@@ -18,6 +18,7 @@ from .optimizers.schedules import WarmupCosineDecayParams as WarmupCosineDecayPa
 from .optimizers.schedules import WarmupDecayParams as WarmupDecayParams
 from .params import TrainerParams as TrainerParams
 from .trainer import Trainer as Trainer
+from .training_state import TrainingState as TrainingState
 from .warmstart import WarmStarter as WarmStarter
 from .warmstart import WarmstartParams as WarmstartParams
 

@@ -1,7 +1,10 @@
-"""`TrainerParams`: everything a training run needs; `trainer_params.json` reproduces and resumes it."""
+"""`TrainerParams`: the configuration of a training run; `trainer_params.json` reproduces it.
+
+How far a run got is no configuration: that is the `TrainingState` in the checkpoint.
+"""
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Tuple
 
 from paiargparse import pai_dataclass, pai_meta
 
@@ -99,9 +102,6 @@ class TrainerParams:
     early_stopping: EarlyStoppingParams = field(default_factory=EarlyStoppingParams, metadata=pai_meta(mode="flat"))
     scenario: ScenarioBaseParams = field(default_factory=ScenarioBaseParams, metadata=pai_meta(mode="flat"))
     gen: TrainerPipelineParamsBase = field(default_factory=TrainerPipelineParamsBase, metadata=pai_meta(mode="flat"))
-    # the state of the run, stored in the checkpoint and trainer_params.json
-    current_epoch: int = field(default=0, metadata=pai_meta(mode="ignore"))
-    stop_reason: Optional[str] = field(default=None, metadata=pai_meta(mode="ignore"))
 
     def __post_init__(self):
         for name in ("epochs", "train_accum_steps", "val_every_n"):
@@ -111,6 +111,11 @@ class TrainerParams:
             raise ConfigError(f"TrainerParams.export_best_budget must be in (0, 1], got {self.export_best_budget}.")
         if not (self.calc_ema < 1):
             raise ConfigError(f"TrainerParams.calc_ema must be < 1 (0: off, -1: automatic), got {self.calc_ema}.")
+
+    @classmethod
+    def retired_fields(cls) -> Tuple[str, ...]:
+        """The state of tfaip-train 0.1 (now in `TrainingState`), which old params files still hold."""
+        return ("current_epoch", "stop_reason")
 
     @staticmethod
     def cls() -> type:

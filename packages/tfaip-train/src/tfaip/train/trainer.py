@@ -1,12 +1,15 @@
 """`Trainer`: trains a scenario with keras `Model.fit`, then exports it.
 
-TrainerParams -> DeviceConfig -> scenario.root_graph (RootGraph) + optimizer (schedule, EMA, accumulation)
--> warm-start or checkpoint -> fit(train pipeline, validation pipeline, callbacks)
+TrainerParams (written once to trainer_params.json, never changed) -> DeviceConfig
+-> scenario.root_graph (RootGraph) + optimizer (schedule, EMA, accumulation)
+-> warm-start (new run: TrainingState()) or checkpoint (resume: its weights and TrainingState)
+-> fit(train pipeline, validation pipeline, callbacks)
 callbacks, in order: EMA for validation, LAV, best model + early stopping, TensorBoard,
-"Results of epoch N" log, checkpoint + trainer_params.json, progress bar
+"Results of epoch N" log, checkpoint (weights + TrainingState), progress bar
 -> export/ (EMA weights)
 """
 
+import dataclasses
 import gc
 import json
 import logging
@@ -21,6 +24,7 @@ import numpy as np
 
 from tfaip.data import ConfigError
 from tfaip.data.tf import create_dataset
+from tfaip.data.util.files import TRAINER_PARAMS_FILE, write_json_atomically
 from tfaip.model import ScenarioBase, recover_directory
 from tfaip.serve import LAVParams
 from tfaip.train.best_export import BestExport
@@ -30,9 +34,10 @@ from tfaip.train.callbacks.lav import LAVCallback
 from tfaip.train.callbacks.logger import LoggerCallback
 from tfaip.train.callbacks.progress import ProgressCallback
 from tfaip.train.callbacks.tensorboard import ProfileCallback, TensorBoardCallback
-from tfaip.train.checkpoint import load_checkpoint, write_checkpoint
+from tfaip.train.checkpoint import has_checkpoint, load_checkpoint, read_training_state, write_checkpoint
 from tfaip.train.logs import training_logs
 from tfaip.train.params import TrainerParams
+from tfaip.train.training_state import TrainingState
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +48,17 @@ class Trainer:
     Args:
         params: the trainer params (with the scenario's params and data).
         scenario: the scenario to train (default: created from `params.scenario`).
-        restore: continue from the checkpoint (`tfaip-resume-training`); `params` come from it.
+        restore: continue from the checkpoint (`tfaip-resume-training`): its weights and `TrainingState`.
+
+    The params are the run's configuration: the Trainer never changes them. How far the run got
+    is `trainer.state` (a `TrainingState`), which each checkpoint carries; a new run (`train()`
+    without `restore`) starts from a fresh one.
 
     Example:
         >>> trainer = TutorialScenario.create_trainer(params)
         >>> logs = trainer.train()          # the last epoch's losses and metrics
+        >>> trainer.state.epoch, trainer.state.best
+        (5, 0.93)
     """
 
     def __init__(self, params: TrainerParams, scenario: Optional[ScenarioBase] = None, restore: bool = False):
@@ -56,8 +67,7 @@ class Trainer:
         self.restore = restore
         if params.export_best and not params.output_dir:
             raise ConfigError("--trainer.export_best True needs an --trainer.output_dir to export to.")
-        if params.dist_strategy is not None:
-            params.device.dist_strategy = params.dist_strategy
+        self.state = TrainingState()
         self.root_graph: Optional[keras.Model] = None
         self.steps_per_epoch = 0
         self.best_callback: Optional[BestModelCallback] = None
@@ -78,33 +88,32 @@ class Trainer:
     def train(self, callbacks: Optional[List[keras.callbacks.Callback]] = None) -> Dict[str, float]:
         """Train for the remaining epochs and export; returns the last epoch's logs."""
         p = self.params
+        if not self.restore:
+            self.state = TrainingState()  # a new run
         if p.output_dir:
             if not self.restore:
                 self._claim_output_dir()
             os.makedirs(p.output_dir, exist_ok=True)
-            self._write_params(p.to_dict())  # from now on tfaip-resume-training can continue the run
+            if not self.restore or not os.path.isfile(self._path(TRAINER_PARAMS_FILE)):
+                # the run's configuration, written once: from now on tfaip-resume-training can continue the run
+                write_json_atomically(self._path(TRAINER_PARAMS_FILE), p.to_dict())
         with training_logs(self._path("train.log"), p.verbose):
             return self._train(callbacks or [])
 
     def _claim_output_dir(self) -> None:
         """Refuse an output dir holding an earlier run, or clear it with `overwrite_output_dir`."""
         p = self.params
-        params_file = self._path(p.scenario.trainer_params_filename)
+        params_file = self._path(TRAINER_PARAMS_FILE)
         if not os.path.isfile(params_file):
             return
         if not p.overwrite_output_dir:
-            try:
-                with open(params_file, encoding="utf-8") as f:
-                    earlier = json.load(f)
-                state = f" (epoch {earlier['current_epoch']} of {earlier['epochs']} done)"
-            except (OSError, ValueError, KeyError):
-                state = ""
+            state = self._earlier_progress(params_file)
             raise ConfigError(
                 f"{p.output_dir} holds an earlier training run{state}. Continue it with tfaip-resume-training "
                 f"{p.output_dir}, choose another --trainer.output_dir, or replace it with "
                 "--trainer.overwrite_output_dir True."
             )
-        names = [p.scenario.trainer_params_filename, "train.log", "best", "export", "train", "validation"]
+        names = [TRAINER_PARAMS_FILE, "train.log", "best", "export", "train", "validation"]
         names += [name for name in os.listdir(p.output_dir) if re.fullmatch(r"lav_l\d+", name)]
         for path in [self.checkpoint_dir] + [self._path(name) for name in names]:
             if os.path.isdir(path):
@@ -113,6 +122,17 @@ class Trainer:
                 os.remove(path)
         logger.debug("Removed the earlier run in %s.", p.output_dir)
 
+    def _earlier_progress(self, params_file: str) -> str:
+        """How far the earlier run in the output dir got, from its checkpoint: " (epoch 3 of 10 done)" ("" unknown)."""
+        try:
+            with open(params_file, encoding="utf-8") as f:
+                earlier = json.load(f)
+            checkpoint = earlier.get("checkpoint_dir") or self._path("checkpoint")
+            done = read_training_state(checkpoint).epoch if has_checkpoint(checkpoint) else 0
+            return f" (epoch {done} of {earlier['epochs']} done)"
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return ""
+
     def _train(self, user_callbacks: List[keras.callbacks.Callback]) -> Dict[str, float]:
         p = self.params
         if p.random_seed is not None:
@@ -120,7 +140,8 @@ class Trainer:
             random.seed(p.random_seed)
             np.random.seed(p.random_seed)
             keras.utils.set_random_seed(p.random_seed)
-        device_config = p.device.create()
+        device = p.device if p.dist_strategy is None else dataclasses.replace(p.device, dist_strategy=p.dist_strategy)
+        device_config = device.create()
         for path in (self.checkpoint_dir, self._path("best"), self._path("export")):
             if path:
                 recover_directory(path)
@@ -133,12 +154,13 @@ class Trainer:
             graph.optimizer.build(graph.trainable_variables)
             if self.restore:
                 self.best_export.pending = load_checkpoint(self.checkpoint_dir, graph)
-                logger.info("Resumed from %s after epoch %d.", self.checkpoint_dir, p.current_epoch)
+                self.state = read_training_state(self.checkpoint_dir)
+                logger.info("Resumed from %s after epoch %d.", self.checkpoint_dir, self.state.epoch)
                 self.best_export.flush()
             elif p.warmstart.model:
                 p.warmstart.create().warmstart(graph)
         logs: Dict[str, float] = {}
-        if p.current_epoch < p.epochs and p.stop_reason is None:
+        if self.state.epoch < p.epochs and self.state.stop_reason is None:
             logs = self._fit(train_pipeline, user_callbacks)
         else:
             logger.info("All %d epochs are done; only the final export is left.", p.epochs)
@@ -158,7 +180,7 @@ class Trainer:
             self.root_graph.fit(
                 train_data,
                 epochs=p.epochs,
-                initial_epoch=p.current_epoch,
+                initial_epoch=self.state.epoch,
                 steps_per_epoch=self.steps_per_epoch,
                 validation_data=val_data,
                 validation_freq=p.val_every_n,
@@ -197,11 +219,12 @@ class Trainer:
         if not self.params.no_train_scope:
             return
         pattern = re.compile(self.params.no_train_scope)
-        frozen = [layer for layer in graph._flatten_layers(include_self=False) if pattern.fullmatch(layer.path or "")]
+        layers = sublayers(graph)
+        frozen = [layer for layer in layers if pattern.fullmatch(layer.path or "")]
         if not frozen:
             raise ConfigError(
                 f"--trainer.no_train_scope {self.params.no_train_scope!r} matches no layer; the layers are "
-                f"{sorted(layer.path for layer in graph._flatten_layers(include_self=False) if layer.path)}."
+                f"{sorted(layer.path for layer in layers if layer.path)}."
             )
         for layer in frozen:
             layer.trainable = False  # also freezes the layer's children
@@ -211,12 +234,14 @@ class Trainer:
 
     def _callbacks(self, logger_callback: LoggerCallback, val_data) -> List[keras.callbacks.Callback]:
         p = self.params
-        es = p.early_stopping
-        es.mode, es.monitor = self.scenario.best_logging_settings()
-        if not es.monitor.startswith(("val_", "lav_")):
-            es.monitor = f"val_{es.monitor}"
+        mode, monitor = self.scenario.best_logging_settings()
+        if not monitor.startswith(("val_", "lav_")):
+            monitor = f"val_{monitor}"
+        self.state.monitor = monitor
         export_best = p.export_best if p.export_best is not None else bool(p.output_dir)
-        self.best_callback = BestModelCallback(es, self.best_export.improved if export_best else None)
+        self.best_callback = BestModelCallback(
+            p.early_stopping, self.state, mode, monitor, self.best_export.improved if export_best else None
+        )
         callbacks: List[keras.callbacks.Callback] = [EMAValidationCallback()]
         if p.lav_every_n > 0:
             callbacks.append(LAVCallback(self._run_lav, p.lav_every_n, p.epochs))
@@ -243,7 +268,7 @@ class Trainer:
 
     def _export_best(self, weights: Optional[List[np.ndarray]]) -> None:
         path = self._export("best", weights)
-        logger.info("Exported the best model of epoch %d to %s.", self.params.early_stopping.best_epoch + 1, path)
+        logger.info("Exported the best model of epoch %d to %s.", self.state.best_epoch + 1, path)
 
     def _weights_to_export(self) -> List[np.ndarray]:
         with ema_weights(self.root_graph):
@@ -263,33 +288,54 @@ class Trainer:
             logger.info("LAV l%d of epoch %d: %s", i, epoch + 1, " - ".join(f"{k}: {v:.4f}" for k, v in r.items()))
         return results
 
-    def _write_params(self, params_dict: Dict[str, Any]) -> None:
-        path = self._path(self.params.scenario.trainer_params_filename)
-        if path is None:
-            return
-        tmp = f"{path}.partial"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(params_dict, f, indent=2)
-        os.replace(tmp, path)
-
-    def end_of_epoch(self, epoch: int, stop_reason: Optional[str]) -> None:
-        """Record that `epoch` (0-based) finished: the checkpoint and `trainer_params.json` get the state."""
+    def end_of_epoch(self, epoch: int) -> None:
+        """Record that `epoch` (0-based) finished: the state says so, and the checkpoint gets it."""
         p = self.params
-        p.current_epoch = epoch + 1
-        p.stop_reason = stop_reason
+        self.state.epoch = epoch + 1
         self.best_export.epoch_end()
-        params_dict = p.to_dict()
         if p.write_checkpoints and self.checkpoint_dir:
-            write_checkpoint(self.checkpoint_dir, self.root_graph, params_dict, self.best_export.pending)
-        self._write_params(params_dict)
+            write_checkpoint(self.checkpoint_dir, self.root_graph, p.to_dict(), self.state, self.best_export.pending)
+
+
+def sublayers(layer: keras.Layer) -> List[keras.Layer]:
+    """Every layer inside `layer` (not `layer` itself), each once, parents before their children.
+
+    Keras tracks a layer that is assigned to an attribute of another layer (also inside a list,
+    tuple or dict) as its sublayer; this walks those attributes, and a Model's `layers`.
+    """
+    found: List[keras.Layer] = []
+    seen = {id(layer)}
+
+    def children(parent: keras.Layer) -> List[keras.Layer]:
+        result = list(parent.layers) if isinstance(parent, keras.Model) else []
+        pending = list(vars(parent).values())
+        while pending:
+            value = pending.pop(0)
+            if isinstance(value, keras.Layer):
+                result.append(value)
+            elif isinstance(value, (list, tuple)):
+                pending[:0] = list(value)
+            elif isinstance(value, dict):
+                pending[:0] = list(value.values())
+        return result
+
+    def visit(parent: keras.Layer) -> None:
+        for child in children(parent):
+            if id(child) not in seen:
+                seen.add(id(child))
+                found.append(child)
+                visit(child)
+
+    visit(layer)
+    return found
 
 
 class _StateCallback(keras.callbacks.Callback):
-    """Checkpoint and trainer params after each epoch, once the other callbacks updated the state."""
+    """The checkpoint after each epoch, once the other callbacks updated the state."""
 
     def __init__(self, trainer: Trainer):
         super().__init__()
         self.trainer = trainer
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
-        self.trainer.end_of_epoch(epoch, self.trainer.best_callback.stop_reason)
+        self.trainer.end_of_epoch(epoch)

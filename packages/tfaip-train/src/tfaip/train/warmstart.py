@@ -5,7 +5,6 @@ weight of the model must be found, `allow_partial` loads the intersection. The r
 which weights were loaded ("warm") and which kept their initialisation ("cold").
 """
 
-import json
 import logging
 import os
 import re
@@ -18,7 +17,8 @@ import tensorflow as tf
 from paiargparse import pai_dataclass, pai_meta
 
 from tfaip.data import ConfigError
-from tfaip.model import ScenarioBase
+from tfaip.model import SCENARIO_PARAMS_FILE, SERVE_DIR, ScenarioBase
+from tfaip.train.checkpoint import MODEL, VARIABLES, has_checkpoint, read_variables
 
 logger = logging.getLogger(__name__)
 
@@ -114,16 +114,14 @@ class WarmStarter:
 
 def read_weights(path: str) -> Dict[str, np.ndarray]:
     """Path -> value of the model weights in a checkpoint dir or an export dir."""
-    checkpoint = os.path.join(path, "variables.npz")
-    if os.path.isfile(checkpoint):
-        with np.load(checkpoint, allow_pickle=False) as stored:
-            paths = json.loads(str(stored["__paths__"]))
-            return {paths[k]: stored[k] for k in paths if k.startswith("model/")}
-    if os.path.isfile(os.path.join(path, "scenario_params.json")):
+    if has_checkpoint(path):
+        arrays, paths = read_variables(path, MODEL)
+        return {paths[key]: value for key, value in arrays.items()}
+    if os.path.isfile(os.path.join(path, SCENARIO_PARAMS_FILE)):
         return _export_weights(path)
     raise ConfigError(
-        f"Cannot warm-start from {path}: it is neither a checkpoint (with variables.npz) nor an export (with "
-        "scenario_params.json); pass OUTPUT_DIR/checkpoint, OUTPUT_DIR/best or OUTPUT_DIR/export."
+        f"Cannot warm-start from {path}: it is neither a checkpoint (with {VARIABLES}) nor an export (with "
+        f"{SCENARIO_PARAMS_FILE}); pass OUTPUT_DIR/checkpoint, OUTPUT_DIR/best or OUTPUT_DIR/export."
     )
 
 
@@ -134,7 +132,7 @@ def _export_weights(path: str) -> Dict[str, np.ndarray]:
     params.export_serve = True
     scenario = scenario_cls(params)
     exported = scenario.root_graph.export_graphs()["default"]
-    saved = tf.saved_model.load(os.path.join(path, params.default_serve_dir)).variables
+    saved = tf.saved_model.load(os.path.join(path, SERVE_DIR)).variables
     if len(saved) != len(exported.weights) or any(
         tuple(s.shape) != tuple(e.shape) for s, e in zip(saved, exported.weights)
     ):

@@ -3,13 +3,14 @@
 A file is checked against the params classes before it is used: an unknown key names the file, the
 key and the closest valid key; a value of the wrong type names what the field expects. A partial
 file is fine: its keys are laid over the defaults, and a subtree whose `__cls__` names another
-class replaces the default subtree.
+class replaces the default subtree. Keys a params class lists in `retired_fields()` (fields of
+earlier versions) are accepted and ignored.
 """
 
 import importlib
 import json
 import os
-from typing import Any, Dict, Optional, TypeVar
+from typing import Any, Dict, Optional, Tuple, TypeVar
 
 from paiargparse.dataclass_extractor import ArgumentField, extract_args_of_dataclass
 
@@ -83,8 +84,9 @@ def check_params_dict(
         raise ConfigError(f"{where}: {path or 'the file'} must be a JSON object of {cls.__name__}, got {data!r}.")
     cls = _class_of(data, cls, default, where, path)
     fields = {f.name: f for f in extract_args_of_dataclass(cls, exclude_ignored=False)}
+    retired = retired_fields(cls)
     for key, value in data.items():
-        if key == CLASS_KEY:
+        if key == CLASS_KEY or (key in retired and key not in fields):
             continue
         key_path = f"{path}.{key}" if path else key
         if key not in fields:
@@ -93,6 +95,21 @@ def check_params_dict(
             raise ConfigError(f"{where}: unknown key {key_path!r} ({cls.__name__} has no field {key!r}){hint}")
         child_default = getattr(default, key, None) if isinstance(default, cls) else None
         _check_field(value, fields[key], child_default, where, key_path)
+
+
+def retired_fields(cls: type) -> Tuple[str, ...]:
+    """The fields that the params class `cls` dropped, which files of earlier versions may still hold.
+
+    A params class lists them in a classmethod `retired_fields()`; such keys are accepted and their
+    values ignored (`from_dict` ignores keys it does not know), so old files keep loading.
+
+    Example:
+        >>> @classmethod
+        ... def retired_fields(cls):
+        ...     return ("current_epoch", "stop_reason")   # now in the checkpoint's training state
+    """
+    method = getattr(cls, "retired_fields", None)
+    return tuple(method()) if callable(method) else ()
 
 
 def _check_field(value: Any, field: ArgumentField, default: Any, where: str, path: str) -> None:

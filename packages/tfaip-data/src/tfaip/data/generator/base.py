@@ -7,6 +7,7 @@ from typing import Generic, Iterable, List, Type, TypeVar
 from paiargparse import pai_dataclass
 
 from tfaip.data.sample import PipelineMode, Sample
+from tfaip.data.util.generics import bind_params_class
 
 
 @pai_dataclass
@@ -33,6 +34,10 @@ class DataGenerator(Generic[TG], ABC):
     Keep `generate` cheap (file names, ids): loading and decoding belong in processors,
     which run in parallel worker processes.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        bind_params_class(cls, TG)
 
     def __init__(self, mode: PipelineMode, params: TG):
         self.mode = mode

@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Protocol, Tuple
 
+from tfaip.data.batching import Batcher, Bucketizer
 from tfaip.data.generator.base import DataGenerator, DataGeneratorParams
-from tfaip.data.pipeline.batching import Batcher, Bucketizer
 from tfaip.data.pipeline.params import DataPipelineParams
+from tfaip.data.pipeline.processor_pipeline import DataProcessorPipeline
 from tfaip.data.pipeline.source import InputStream
-from tfaip.data.processor.pipeline import DataProcessorPipeline
 from tfaip.data.sample import PipelineMode, Sample
 
-if TYPE_CHECKING:
-    from tfaip.data.database import DataBase
+
+class PipelineData(Protocol):
+    """What a DataPipeline uses of its `DataBase` (which creates it)."""
+
+    params: Any
+
+    def input_layer_specs(self) -> Dict[str, Any]:
+        """Name -> spec of the inputs."""
+
+    def target_layer_specs(self) -> Dict[str, Any]:
+        """Name -> spec of the targets."""
+
+    def padding_values(self) -> Dict[str, Any]:
+        """Name -> padding value."""
+
+    def element_length(self, sample: Sample) -> int:
+        """The length that buckets `sample`."""
 
 
 class DataPipeline:
@@ -29,7 +44,7 @@ class DataPipeline:
     """
 
     def __init__(
-        self, pipeline_params: DataPipelineParams, data: DataBase, generator_params: Optional[DataGeneratorParams]
+        self, pipeline_params: DataPipelineParams, data: PipelineData, generator_params: Optional[DataGeneratorParams]
     ):
         self.pipeline_params = pipeline_params
         self.data = data

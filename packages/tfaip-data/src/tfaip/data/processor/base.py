@@ -6,14 +6,12 @@ runs it, so only the (picklable) params travel to worker processes, never the pr
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Generic, Iterable, Set, Type, TypeVar
+from typing import Any, Generic, Iterable, Set, Type, TypeVar
 
 from paiargparse import pai_dataclass, pai_meta
 
 from tfaip.data.sample import GENERAL_PROCESSOR, PipelineMode, Sample, is_valid_sample
-
-if TYPE_CHECKING:
-    from tfaip.data.database import DataBaseParams
+from tfaip.data.util.generics import bind_params_class
 
 
 @pai_dataclass
@@ -41,7 +39,7 @@ class DataProcessorParams:
         """The processor class these params configure."""
         raise NotImplementedError("Implement `cls()` in your DataProcessorParams to return its processor class.")
 
-    def create(self, data_params: "DataBaseParams", mode: PipelineMode) -> "DataProcessorBase":
+    def create(self, data_params: Any, mode: PipelineMode) -> "DataProcessorBase":
         """Create the processor for `mode` (it must be one of `modes`)."""
         if mode not in self.modes:
             raise ValueError(
@@ -66,7 +64,11 @@ class DataProcessorBase(Generic[TP], ABC):
     Implement `MappingDataProcessor` or `GeneratingDataProcessor`, not this class.
     """
 
-    def __init__(self, params: TP, data_params: "DataBaseParams", mode: PipelineMode):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        bind_params_class(cls, TP)
+
+    def __init__(self, params: TP, data_params: Any, mode: PipelineMode):
         self.params: TP = params
         self.data_params = data_params
         self.mode = mode

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import traceback
 from collections import Counter
-from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from tfaip.data.errors import DataProcessorError
 from tfaip.data.processor.base import DataProcessorParams, GeneratingDataProcessor, MappingDataProcessor
 from tfaip.data.sample import PipelineMode, Sample, describe_sample, invalid_reason
-
-if TYPE_CHECKING:
-    from tfaip.data.database import DataBaseParams
 
 _Indexed = Tuple[Optional[int], Sample]
 
@@ -41,7 +38,7 @@ def describe_range(items: Sequence[_Indexed]) -> str:
 class ProcessorChain:
     """The processors of one stage, created for `mode` (processors of other modes are skipped)."""
 
-    def __init__(self, processors: Sequence[DataProcessorParams], data_params: DataBaseParams, mode: PipelineMode):
+    def __init__(self, processors: Sequence[DataProcessorParams], data_params: Any, mode: PipelineMode):
         self.mode = mode
         # consecutive mapping processors form one segment applied sample by sample
         self._segments: List[Tuple[bool, list]] = []

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
-from tfaip.data.pipeline.batching import Batcher
+from tfaip.data.batching import Batcher
 from tfaip.data.processor.base import DataProcessorParams
 from tfaip.data.processor.chain import ProcessorChain, describe_range, processor_error
 from tfaip.data.sample import PipelineMode, Sample
-
-if TYPE_CHECKING:
-    from tfaip.data.database import DataBaseParams
 
 
 @dataclass
@@ -51,7 +48,7 @@ class StageSpec:
     """Everything a (worker) process needs to run a stage; picklable."""
 
     processors: Sequence[DataProcessorParams]
-    data_params: DataBaseParams
+    data_params: Any  # the DataBaseParams
     mode: PipelineMode
     batcher: Optional[Batcher] = None
 

@@ -2,7 +2,7 @@
 
 from typing import Any, Dict, Generic, Optional, Type, TypeVar
 
-from tfaip.data import resolve_generic
+from tfaip.data import bind_params_class, resolve_generic
 from tfaip.model.graph.layer import TFAIPLayerBase
 from tfaip.model.params import ModelBaseParams
 
@@ -16,6 +16,10 @@ class GenericGraphBase(TFAIPLayerBase, Generic[TMP]):
     both return a dict of output tensors. `pre_proc_targets` may transform the targets before
     the losses and metrics see them. Create layers in `__init__`, connect them in the builders.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        bind_params_class(cls, TMP, method="graph_cls")
 
     def __init__(self, params: TMP, name: str = "graph", **kwargs: Any):
         super().__init__(name=name, **kwargs)

@@ -6,17 +6,16 @@ import inspect
 import os
 import sys
 from types import ModuleType
-from typing import TYPE_CHECKING, List, Optional, Type
+from typing import List, Optional, Type
 
 from tfaip.data import ConfigError
-
-if TYPE_CHECKING:
-    from tfaip.model.scenario.scenariobase import ScenarioBase
+from tfaip.model.scenario.listfile import ListFileScenario
+from tfaip.model.scenario.scenariobase import ScenarioBase
 
 SCENARIO_PACKAGE = "tfaip_scenarios"
 
 
-def import_scenario(name: str) -> Type["ScenarioBase"]:
+def import_scenario(name: str) -> Type[ScenarioBase]:
     """The scenario class named by `name`.
 
     Accepted forms:
@@ -101,9 +100,6 @@ def _import_file(path: str) -> ModuleType:
 
 
 def _is_scenario(value: type) -> bool:
-    from tfaip.model.scenario.listfile import ListFileScenario
-    from tfaip.model.scenario.scenariobase import ScenarioBase
-
     return issubclass(value, ScenarioBase) and value not in (ScenarioBase, ListFileScenario)
 
 

@@ -2,7 +2,7 @@
 
 import importlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Generic, Optional, Type, TypeVar
+from typing import TYPE_CHECKING, Generic, Optional, Tuple, Type, TypeVar
 
 from paiargparse import pai_dataclass, pai_meta
 
@@ -11,6 +11,8 @@ from tfaip.model.evaluator import EvaluatorParams
 from tfaip.model.params import ModelBaseParams
 
 if TYPE_CHECKING:
+    from tfaip.data import DataBase
+    from tfaip.model.modelbase import ModelBase
     from tfaip.model.scenario.scenariobase import ScenarioBase
 
 TDataParams = TypeVar("TDataParams", bound=DataBaseParams)
@@ -23,7 +25,9 @@ class ScenarioBaseParams(Generic[TDataParams, TModelParams]):
     """The params of a scenario: `data`, `model` and `evaluator` (flags `--data.*`, `--model.*`, `--evaluator.*`).
 
     Subclass it with the scenario's data and model params; the `data` and `model` fields then
-    default to those classes.
+    default to those classes. Data or a model without params of their own are named by their
+    class instead: `ScenarioBaseParams[TutorialData, TutorialModelParams]` (the field then holds
+    the plain `DataBaseParams`).
 
     Example:
         >>> @pai_dataclass
@@ -45,10 +49,6 @@ class ScenarioBaseParams(Generic[TDataParams, TModelParams]):
         default=10, metadata=pai_meta(help="Validation samples passed to the model's _print_evaluate (-1: all).")
     )
     export_serve: bool = field(default=True, metadata=pai_meta(help="Write the SavedModels when exporting."))
-    default_serve_dir: str = field(default="serve", metadata=pai_meta(mode="ignore"))
-    additional_serve_dir: str = field(default="additional", metadata=pai_meta(mode="ignore"))
-    scenario_params_filename: str = field(default="scenario_params.json", metadata=pai_meta(mode="ignore"))
-    trainer_params_filename: str = field(default="trainer_params.json", metadata=pai_meta(mode="ignore"))
     scenario_id: Optional[str] = field(
         default=None, metadata=pai_meta(mode="ignore", help="module:Class of the scenario (set automatically).")
     )
@@ -57,19 +57,47 @@ class ScenarioBaseParams(Generic[TDataParams, TModelParams]):
     )
     id: Optional[str] = field(default=None, metadata=pai_meta(mode="ignore", help="An id of the trained model."))
 
+    @classmethod
+    def retired_fields(cls) -> Tuple[str, ...]:
+        """Fields of earlier versions that exports and params files may still hold (their values are ignored).
+
+        The file and directory names are constants now (`tfaip.model.SCENARIO_PARAMS_FILE`, ...).
+        """
+        return ("default_serve_dir", "additional_serve_dir", "scenario_params_filename", "trainer_params_filename")
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        specialize_generic_fields(cls, {"data": TDataParams, "model": TModelParams})
+        specialize_generic_fields(cls, {"data": TDataParams, "model": TModelParams}, params_of=_params_of)
 
     @classmethod
-    def data_cls(cls) -> Type[TDataParams]:
+    def data_cls(cls) -> Type[DataBaseParams]:
         """The data params class."""
-        return resolve_generic(cls, TDataParams)
+        return _params_of(resolve_generic(cls, TDataParams))
 
     @classmethod
-    def model_cls(cls) -> Type[TModelParams]:
+    def model_cls(cls) -> Type[ModelBaseParams]:
         """The model params class."""
-        return resolve_generic(cls, TModelParams)
+        return _params_of(resolve_generic(cls, TModelParams))
+
+    @classmethod
+    def data_class(cls) -> Type["DataBase"]:
+        """The DataBase class: the generic argument itself, or its params' `cls()`."""
+        return _class_of(resolve_generic(cls, TDataParams))
+
+    @classmethod
+    def model_class(cls) -> Type["ModelBase"]:
+        """The ModelBase class: the generic argument itself, or its params' `cls()`."""
+        return _class_of(resolve_generic(cls, TModelParams))
+
+    def create_data(self) -> "DataBase":
+        """Create the DataBase of `data`."""
+        bound = resolve_generic(type(self), TDataParams)
+        return self.data.create() if _is_params(bound) else bound(params=self.data)
+
+    def create_model(self) -> "ModelBase":
+        """Create the ModelBase of `model`."""
+        bound = resolve_generic(type(self), TModelParams)
+        return self.model.create() if _is_params(bound) else bound(self.model)
 
     def cls(self) -> Type["ScenarioBase"]:
         """The scenario class, imported from `scenario_id` (or `scenario_base_path` for a .py file)."""
@@ -91,3 +119,16 @@ class ScenarioBaseParams(Generic[TDataParams, TModelParams]):
     def create(self) -> "ScenarioBase":
         """Create the scenario."""
         return self.cls()(self)
+
+
+def _is_params(bound: type) -> bool:
+    return issubclass(bound, (DataBaseParams, ModelBaseParams))
+
+
+def _params_of(bound: type) -> type:
+    """The params class of a generic argument that is a params class or a DataBase/ModelBase class."""
+    return bound if _is_params(bound) else bound.params_cls()
+
+
+def _class_of(bound: type) -> type:
+    return bound.cls() if _is_params(bound) else bound

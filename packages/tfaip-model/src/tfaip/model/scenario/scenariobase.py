@@ -6,29 +6,40 @@ import os
 from typing import TYPE_CHECKING, Any, Dict, Generic, List, Optional, Tuple, Type, TypeVar
 
 from tfaip.data import ConfigError, DataBase, DataGeneratorParams, resolve_generic
+from tfaip.data.util.files import (
+    ADDITIONAL_SERVE_DIR,
+    SCENARIO_PARAMS_FILE,
+    SERVE_DIR,
+    TRAINER_PARAMS_FILE,
+    write_json_atomically,
+)
 from tfaip.model.evaluator import EvaluatorBase, EvaluatorParams
 from tfaip.model.export import atomic_directory, write_saved_model
-from tfaip.model.graph.rootgraph import RootGraph
 from tfaip.model.modelbase import ModelBase
+from tfaip.model.rootgraph import RootGraph
 from tfaip.model.scenario.params import ScenarioBaseParams
-from tfaip.model.scenario.trainer_pipeline import TrainerPipelineParamsBase
+from tfaip.model.scenario.trainer_pipeline import TrainerPipelineParamsBase, TrainValPipelineParams
 
 if TYPE_CHECKING:
     import keras
 
 TScenarioParams = TypeVar("TScenarioParams", bound=ScenarioBaseParams)
+# a DataGeneratorParams class binds it too: one generator for training and validation
 TTrainerPipelineParams = TypeVar("TTrainerPipelineParams", bound=TrainerPipelineParamsBase)
 
 
 class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
     """A task: its data, model and evaluator, created from `ScenarioParams`; trained and exported.
 
-    The classes come from the generic arguments: `data_cls()` from `ScenarioParams.data`,
-    `model_cls()` from `ScenarioParams.model`. Override `create_data` / `create_model` to pass
-    static parameters (e.g. a codec from the data to the model).
+    The classes come from the generic arguments: `data_cls()` and `model_cls()` from those of
+    `ScenarioParams` (`ScenarioBaseParams[Data or DataParams, Model or ModelParams]`), the
+    training data from the second argument: a `TrainerPipelineParamsBase` subclass, or the
+    params of one generator for training and validation (`TrainValPipelineParams`). Override
+    `create_data` / `create_model` to pass static parameters (e.g. a codec from the data to
+    the model).
 
     Example:
-        >>> class TutorialScenario(ScenarioBase[TutorialScenarioParams, TutorialTrainerGeneratorParams]):
+        >>> class TutorialScenario(ScenarioBase[TutorialScenarioParams, TutorialDataGeneratorParams]):
         ...     pass
         >>> scenario = TutorialScenario(TutorialScenario.default_params())
         >>> scenario.root_graph.compile(optimizer="adam")  # a keras Model with losses and metrics
@@ -44,19 +55,20 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
         return resolve_generic(cls, TScenarioParams)
 
     @classmethod
-    def trainer_pipeline_params_cls(cls) -> Type[TTrainerPipelineParams]:
+    def trainer_pipeline_params_cls(cls) -> Type[TrainerPipelineParamsBase]:
         """The params class of the training data (train/val/LAV generators)."""
-        return resolve_generic(cls, TTrainerPipelineParams)
+        bound = resolve_generic(cls, TTrainerPipelineParams)
+        return TrainValPipelineParams if issubclass(bound, DataGeneratorParams) else bound
 
     @classmethod
     def data_cls(cls) -> Type[DataBase]:
         """The DataBase class."""
-        return cls.params_cls().data_cls().cls()
+        return cls.params_cls().data_class()
 
     @classmethod
     def model_cls(cls) -> Type[ModelBase]:
         """The ModelBase class."""
-        return cls.params_cls().model_cls().cls()
+        return cls.params_cls().model_class()
 
     @classmethod
     def evaluator_cls(cls) -> Type[EvaluatorBase]:
@@ -66,7 +78,8 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
     @classmethod
     def predict_generator_params_cls(cls) -> Type[DataGeneratorParams]:
         """The generator params of prediction and LAV data (`--data.*` of tfaip-predict; default: the validation's)."""
-        return cls.trainer_pipeline_params_cls().val_cls()
+        bound = resolve_generic(cls, TTrainerPipelineParams)
+        return bound if issubclass(bound, DataGeneratorParams) else bound.val_cls()
 
     @classmethod
     def default_params(cls) -> TScenarioParams:
@@ -82,7 +95,10 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
     @classmethod
     def default_trainer_pipeline_params(cls) -> TTrainerPipelineParams:
         """Default params of the training data."""
-        return cls.trainer_pipeline_params_cls()()
+        bound = resolve_generic(cls, TTrainerPipelineParams)
+        if issubclass(bound, DataGeneratorParams):
+            return TrainValPipelineParams(train_val=bound())
+        return bound()
 
     @classmethod
     def _stamp(cls, params: ScenarioBaseParams) -> None:
@@ -99,11 +115,11 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
         """
         path = os.path.abspath(path)
         if os.path.isdir(path):
-            candidates = [os.path.join(path, n) for n in ("scenario_params.json", "trainer_params.json")]
+            candidates = [os.path.join(path, n) for n in (SCENARIO_PARAMS_FILE, TRAINER_PARAMS_FILE)]
             found = next((c for c in candidates if os.path.isfile(c)), None)
             if found is None:
                 raise ConfigError(
-                    f"{path} holds neither scenario_params.json nor trainer_params.json; pass an export directory "
+                    f"{path} holds neither {SCENARIO_PARAMS_FILE} nor {TRAINER_PARAMS_FILE}; pass an export directory "
                     "(e.g. OUTPUT_DIR/export or OUTPUT_DIR/best)."
                 )
             path = found
@@ -204,11 +220,11 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
 
     def create_data(self) -> DataBase:
         """Create the DataBase (override to pass static parameters)."""
-        return self._params.data.create()
+        return self._params.create_data()
 
     def create_model(self) -> ModelBase:
         """Create the ModelBase (override to pass static parameters, e.g. from `self.data`)."""
-        return self._params.model.create()
+        return self._params.create_model()
 
     def create_root_graph(self) -> RootGraph:
         """Create the root graph of the model on the data's specs."""
@@ -240,16 +256,10 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
             if export_resources:
                 self.data.resources.dump(tmp, params_dict["data"])
             for label, keras_model in graphs.items():
-                sub_dir = self._params.default_serve_dir
-                if label != "default":
-                    sub_dir = os.path.join(self._params.additional_serve_dir, label)
+                sub_dir = SERVE_DIR if label == "default" else os.path.join(ADDITIONAL_SERVE_DIR, label)
                 write_saved_model(keras_model, os.path.join(tmp, sub_dir))
-            _write_json(os.path.join(tmp, self._params.scenario_params_filename), params_dict)
+            # synced like every file tfaip writes, so the renamed directory never holds an empty file
+            write_json_atomically(os.path.join(tmp, SCENARIO_PARAMS_FILE), params_dict)
             if trainer_dict is not None:
                 trainer_dict["scenario"] = params_dict
-                _write_json(os.path.join(tmp, self._params.trainer_params_filename), trainer_dict)
-
-
-def _write_json(path: str, value: Dict[str, Any]) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(value, f, indent=2)
+                write_json_atomically(os.path.join(tmp, TRAINER_PARAMS_FILE), trainer_dict)

@@ -105,3 +105,27 @@ class TrainerPipelineParams(TrainerPipelineParamsBase[TDataGeneratorTrain, TData
     def val_gen(self) -> Optional[TDataGeneratorVal]:
         """`val`."""
         return self.val
+
+
+@pai_dataclass
+@dataclass
+class TrainValPipelineParams(TrainerPipelineParamsBase[DataGeneratorParams, DataGeneratorParams]):
+    """One generator params (`--train_val.*`) for training and validation.
+
+    The generator tells the data apart by its mode: TRAINING yields the training split,
+    EVALUATION the validation split. A scenario chooses it by naming its generator params as
+    the second argument: `ScenarioBase[ScenarioParams, GeneratorParams]`.
+    """
+
+    train_val: DataGeneratorParams = field(
+        default_factory=DataGeneratorParams,
+        metadata=pai_meta(mode="flat", help="The data of training (mode TRAINING) and validation."),
+    )
+
+    def train_gen(self) -> DataGeneratorParams:
+        """`train_val`."""
+        return self.train_val
+
+    def val_gen(self) -> Optional[DataGeneratorParams]:
+        """`train_val`."""
+        return self.train_val

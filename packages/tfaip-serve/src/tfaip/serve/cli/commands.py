@@ -8,8 +8,9 @@ import numpy as np
 
 from tfaip.data import ConfigError, Sample
 from tfaip.data.cli import ParamsArgumentParser
+from tfaip.data.util.files import atomic_file
 from tfaip.serve.export_loader import read_scenario, recorded_lav_generator
-from tfaip.serve.lav.report import atomic_file, summarize
+from tfaip.serve.lav.report import summarize
 from tfaip.serve.params import LAVParams, PredictorParams
 
 ExportFlags = Callable[[ParamsArgumentParser, Any, List[str]], None]

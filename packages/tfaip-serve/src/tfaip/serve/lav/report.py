@@ -1,46 +1,23 @@
 """LAV's files for error analysis: a per-sample report (CSV or JSON lines) and a raw-prediction dump (.npz).
 
-Both are written to a temporary file beside the target and renamed into place when LAV
-finishes, so a failed run leaves an earlier file untouched and no partial one behind.
+Both are written with `tfaip.data.util.files.atomic_file` (a temporary file beside the target,
+renamed into place when LAV finishes), so a failed run leaves an earlier file untouched and no
+partial one behind.
 """
 
 import contextlib
 import csv
 import json
 import os
-import tempfile
 import zipfile
 from typing import IO, Any, Dict, Iterator, List, Optional
 
 import numpy as np
 
 from tfaip.data import Sample
+from tfaip.data.util.files import atomic_file
 
 _LIST_LIMIT = 16  # arrays up to this size are written as values, larger ones as a summary
-
-
-@contextlib.contextmanager
-def atomic_file(path: str, binary: bool = False) -> Iterator[IO]:
-    """An open temporary file beside `path`, renamed to `path` when the block succeeds."""
-    path = os.path.abspath(path)
-    directory = os.path.dirname(path)
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".partial", dir=directory)
-    try:
-        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) as f:
-            yield f
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the file the mode open() would
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(tmp)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def summarize(value: Any) -> Any:
@@ -145,7 +122,7 @@ def optional_report(path: Optional[str]) -> Iterator[Optional[SampleReport]]:
     if path is None:
         yield None
         return
-    with atomic_file(path) as f:
+    with atomic_file(path, newline="") as f:
         yield SampleReport(f, path)
 
 
@@ -155,7 +132,7 @@ def optional_dump(path: Optional[str]) -> Iterator[Optional[RawDump]]:
     if path is None:
         yield None
         return
-    with atomic_file(path, binary=True) as f:
+    with atomic_file(path, "wb") as f:
         dump = RawDump(f)
         try:
             yield dump

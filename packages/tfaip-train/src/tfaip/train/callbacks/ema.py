@@ -1,17 +1,15 @@
 """EMA weights for validation and exports: swap the moving averages in, and back."""
 
 import contextlib
-from typing import Any, ContextManager, Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 import keras
 
 
 @contextlib.contextmanager
-def assigned(variables: Sequence[Any], values: Sequence[Any]) -> Iterator[None]:
-    """Inside the block `variables` hold `values`; afterwards their own values come back."""
+def restored(variables: Sequence[Any]) -> Iterator[None]:
+    """After the block `variables` hold the values they had before it."""
     saved = [v.numpy() for v in variables]
-    for variable, value in zip(variables, values):
-        variable.assign(value)
     try:
         yield
     finally:
@@ -19,16 +17,30 @@ def assigned(variables: Sequence[Any], values: Sequence[Any]) -> Iterator[None]:
             variable.assign(value)
 
 
-def ema_weights(model: keras.Model) -> ContextManager[None]:
-    """Inside the block the model holds its optimizer's moving averages (no-op without EMA)."""
+@contextlib.contextmanager
+def assigned(variables: Sequence[Any], values: Sequence[Any]) -> Iterator[None]:
+    """Inside the block `variables` hold `values`; afterwards their own values come back."""
+    with restored(variables):
+        for variable, value in zip(variables, values):
+            variable.assign(value)
+        yield
+
+
+@contextlib.contextmanager
+def ema_weights(model: keras.Model) -> Iterator[None]:
+    """Inside the block the model holds its optimizer's moving averages (no-op without EMA).
+
+    Public keras API only: `optimizer.finalize_variable_values(variables)` writes the averages
+    into the variables the optimizer was built on (here `model.trainable_variables`, as the
+    Trainer builds it); their own values are saved before and assigned back afterwards.
+    """
     optimizer = model.optimizer
     if optimizer is None or not getattr(optimizer, "use_ema", False) or not optimizer.built:
-        return contextlib.nullcontext()
-    pairs = [
-        (v, a) for v, a in zip(optimizer._trainable_variables, optimizer._model_variables_moving_average)
-        if a is not None
-    ]  # fmt: skip
-    return assigned([v for v, _ in pairs], [a for _, a in pairs])
+        yield
+        return
+    with restored(model.trainable_variables):
+        optimizer.finalize_variable_values(model.trainable_variables)
+        yield
 
 
 class EMAValidationCallback(keras.callbacks.Callback):

@@ -53,8 +53,8 @@ class TensorBoardCallback(keras.callbacks.Callback):
                     self._image_batch_fn = self._image_batch = None  # the graph writes nothing
 
     def _learning_rate(self) -> float:
-        optimizer = self.model.optimizer
-        return float(keras.ops.convert_to_numpy(optimizer._get_current_learning_rate()))
+        """The optimizer's current learning rate (`learning_rate` is the schedule's value at the current step)."""
+        return float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
 
     def _write_scalars(self, name: str, values: Iterable, step: int) -> None:
         with self._writer(name).as_default():

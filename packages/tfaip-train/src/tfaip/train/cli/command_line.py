@@ -11,6 +11,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tu
 
 from tfaip.data import ConfigError
 from tfaip.data.cli import ParamsArgumentParser, read_params_file
+from tfaip.data.util.files import TRAINER_PARAMS_FILE
 
 SCENARIO_HELP = (
     "The scenario: a module path (tutorial.min, resolved inside tfaip_scenarios too), 'package.module:Class' or a "
@@ -18,10 +19,9 @@ SCENARIO_HELP = (
 )
 PARAMS_HELP = (
     "Start from the params in FILE.json (what --show prints, or a copy of a run's trainer_params.json); flags "
-    "override them. The file's training state (epoch, early stopping) is not taken over: a new run starts."
+    "override them. A new run starts (the training state of a run is in its checkpoint, not in the file)."
 )
 SHOW_HELP = "Print the resolved params as JSON (which --params reads back) and exit without training."
-TRAINER_PARAMS = "trainer_params.json"
 
 
 class ParamsFile(NamedTuple):
@@ -86,7 +86,8 @@ def from_params_command_line(
     parser.add_argument("--show", action="store_true", help=SHOW_HELP)
     parser.epilog = "Pass a FILE.json before --help to list every flag of its scenario's training."
     path = parser.leading_argument(
-        argv, f"the first argument must be the params FILE.json, e.g. {prog} model/{TRAINER_PARAMS} --trainer.epochs 5"
+        argv,
+        f"the first argument must be the params FILE.json, e.g. {prog} model/{TRAINER_PARAMS_FILE} --trainer.epochs 5",
     )
     parser.epilog = None
     return parser, argv, ParamsFile(path, read_params_file(path))
@@ -98,6 +99,6 @@ def resume_command_line(prog: str, description: str, argv: Optional[Sequence[str
     parser.add_argument("output_dir", metavar="OUTPUT_DIR", help="The --trainer.output_dir of the run.")
     parser.leading_argument(argv, f"the first argument must be the OUTPUT_DIR of the run, e.g. {prog} model")
     output_dir = parser.parse_args(argv).output_dir
-    if not os.path.isfile(os.path.join(output_dir, TRAINER_PARAMS)):
-        raise ConfigError(f"{output_dir} is no training output dir (it has no {TRAINER_PARAMS}).")
+    if not os.path.isfile(os.path.join(output_dir, TRAINER_PARAMS_FILE)):
+        raise ConfigError(f"{output_dir} is no training output dir (it has no {TRAINER_PARAMS_FILE}).")
     return output_dir

@@ -1,6 +1,5 @@
 """The work of the training scripts once their command line is known to be usable (imports TensorFlow)."""
 
-import dataclasses
 import json
 import os
 import time
@@ -11,8 +10,9 @@ from rich.console import Console
 
 from tfaip.data import ConfigError
 from tfaip.data.cli import ParamsArgumentParser, params_from_dict, params_to_json
+from tfaip.data.util.files import TRAINER_PARAMS_FILE
 from tfaip.model import ScenarioBase, ScenarioBaseParams, import_scenario, recover_directory
-from tfaip.train.checkpoint import read_checkpoint_params
+from tfaip.train.checkpoint import read_training_state
 from tfaip.train.cli.command_line import ParamsFile
 from tfaip.train.params import TrainerParams
 
@@ -20,13 +20,6 @@ from tfaip.train.params import TrainerParams
 def default_trainer_params(scenario_cls: Type[ScenarioBase]) -> TrainerParams:
     """TrainerParams with the scenario's default params and data."""
     return TrainerParams(scenario=scenario_cls.default_params(), gen=scenario_cls.default_trainer_pipeline_params())
-
-
-def new_run(params: TrainerParams) -> TrainerParams:
-    """The params without the training state a params file of an earlier run brings along (epoch, early stopping)."""
-    state = [f for f in dataclasses.fields(params.early_stopping) if f.metadata.get("mode") == "ignore"]
-    early_stopping = dataclasses.replace(params.early_stopping, **{f.name: f.default for f in state})
-    return dataclasses.replace(params, current_epoch=0, stop_reason=None, early_stopping=early_stopping)
 
 
 def parse_trainer_params(parser: ParamsArgumentParser, argv: List[str], defaults: TrainerParams) -> Namespace:
@@ -43,7 +36,7 @@ def scenario_args(
     defaults = default_trainer_params(scenario_cls)
     if params_file is not None:
         path = params_file.path
-        loaded = new_run(params_from_dict(params_file.data, defaults, path))
+        loaded = params_from_dict(params_file.data, defaults, path)  # a new run: the state is in checkpoints
         if type(loaded.scenario) is not type(defaults.scenario):
             raise ConfigError(
                 f"{path} holds the params of the scenario {loaded.scenario.scenario_id}, not of {scenario}; train "
@@ -81,7 +74,7 @@ def train_from_params(parser: ParamsArgumentParser, argv: List[str], params_file
     scenario_cls = ScenarioBaseParams(
         scenario_id=scenario_id, scenario_base_path=scenario.get("scenario_base_path")
     ).cls()
-    params = new_run(params_from_dict(data, default_trainer_params(scenario_cls), path))
+    params = params_from_dict(data, default_trainer_params(scenario_cls), path)
     args = parse_trainer_params(parser, argv, params)
     if not shown(args):
         scenario_cls.create_trainer(args.trainer).train()
@@ -89,14 +82,18 @@ def train_from_params(parser: ParamsArgumentParser, argv: List[str], params_file
 
 
 def resume(prog: str, output_dir: str) -> int:
-    """`tfaip-resume-training`: continue the run in `output_dir` from its checkpoint; returns the exit code."""
-    with open(os.path.join(output_dir, "trainer_params.json"), encoding="utf-8") as f:
+    """`tfaip-resume-training`: continue the run in `output_dir` from its checkpoint; returns the exit code.
+
+    The params are the run's `trainer_params.json`; the checkpoint holds the weights and the
+    `TrainingState` (epoch, best value, early-stopping counter) that the Trainer goes on from.
+    """
+    with open(os.path.join(output_dir, TRAINER_PARAMS_FILE), encoding="utf-8") as f:
         params = TrainerParams.from_dict(json.load(f))
     checkpoint = params.checkpoint_dir or os.path.join(output_dir, "checkpoint")
     recover_directory(checkpoint)
     restore = os.path.isdir(checkpoint)
-    if restore:  # the checkpoint holds the state that belongs to its weights
-        params = TrainerParams.from_dict(read_checkpoint_params(checkpoint))
+    if restore:
+        read_training_state(checkpoint)  # a clear error now for a checkpoint without a readable state
     else:
         print(f"{prog}: no checkpoint in {output_dir} yet; training starts from the first epoch.")
         params.overwrite_output_dir = True  # the run's files belong to the run that starts again

@@ -1,7 +1,11 @@
-"""The reference "Minimal Tutorial" scenario on the bundled 8x8 UCI digits (used by the tfaip-model tests)."""
+"""The reference "Minimal Tutorial" scenario on the shipped 8x8 UCI digits (test support).
+
+The conv blocks write their feature maps to TensorBoard and the model weighs two losses
+(`keras_loss` 0.5, `raw_loss` 2.0) and reports `acc` through a `MetricDefinition`: the tests of
+tfaip-model check those paths. `tfaip.model.testing.tutorial` names it for `import_scenario`.
+"""
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Dict
 
 import keras
@@ -21,9 +25,7 @@ from tfaip.model import (
     TFAIPLayerBase,
     TrainerPipelineParamsBase,
 )
-
-DIGITS = Path(__file__).resolve().parents[3] / "examples" / "data" / "digits.npz"
-N_TRAIN = 1500
+from tfaip.model.testing.digits import load_digits
 
 
 @pai_dataclass
@@ -53,10 +55,9 @@ class TutorialDataGeneratorParams(DataGeneratorParams):
 
 
 def load_split(training: bool):
-    digits = np.load(DIGITS)
-    images, labels = digits["images"] * 15, digits["labels"].astype("uint8")  # 0..16 -> 0..240
-    part = slice(0, N_TRAIN) if training else slice(N_TRAIN, None)
-    return images[part].astype("uint8"), labels[part]
+    """`(images uint8 [n, 8, 8] of values 0..240, labels uint8 [n])` of the training or the validation split."""
+    images, labels = load_digits(training)
+    return (images * 15).astype("uint8"), labels.astype("uint8")  # 0..16 -> 0..240
 
 
 class TutorialDataGenerator(DataGenerator[TutorialDataGeneratorParams]):

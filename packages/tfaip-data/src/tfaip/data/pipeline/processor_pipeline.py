@@ -22,23 +22,20 @@ import logging
 import math
 import random
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 import numpy as np
 
+from tfaip.data.batching import Batcher, Bucketizer
 from tfaip.data.errors import DataPipelineError, DataProcessorError
 from tfaip.data.generator.base import DataGeneratorParams
 from tfaip.data.parallel.pool import WorkerPool
-from tfaip.data.pipeline.batching import Batcher, Bucketizer
 from tfaip.data.pipeline.params import DataPipelineParams
 from tfaip.data.pipeline.source import InputStream
 from tfaip.data.processor.chain import processor_error
+from tfaip.data.processor.pipeline_params import SequentialProcessorPipelineParams
 from tfaip.data.processor.stage import Chunk, ChunkResult, StageRunner, StageSpec
 from tfaip.data.sample import PipelineMode, Sample, mode_needs
-
-if TYPE_CHECKING:
-    from tfaip.data.database import DataBaseParams
-    from tfaip.data.processor.pipeline_params import SequentialProcessorPipelineParams
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +66,7 @@ class DataProcessorPipeline:
         self,
         stages: Sequence[SequentialProcessorPipelineParams],
         pipeline_params: DataPipelineParams,
-        data_params: DataBaseParams,
+        data_params: Any,
     ):
         self.stages = list(stages)
         self.pipeline_params = pipeline_params
@@ -130,7 +127,7 @@ class DataProcessorPipeline:
             yield from _serial_results(spec, chunks)
             return
         p = self.pipeline_params
-        workers = stage.num_threads if stage.num_threads > 0 else p.num_processes
+        workers = stage.num_processes if stage.num_processes > 0 else p.num_processes
         window = p.resolved_prefetch(workers)
         pool = WorkerPool(
             spec, workers, math.ceil(window / workers), stage.max_tasks_per_process, p.resolved_start_method()

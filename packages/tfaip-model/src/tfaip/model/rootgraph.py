@@ -85,7 +85,8 @@ class RootGraph(keras.Model):
             for name, definition in applied.items():
                 if not any(m is definition.metric for m in self.model_metrics):
                     raise ValueError(
-                        f"{type(self.model_base).__name__}._metric: the metric of {name!r} is created anew on each call; "
+                        f"{type(self.model_base).__name__}._metric: the metric of {name!r} is created anew on each "
+                        "call; "
                         "create it once in __init__ (self.my_metric = ...) and use it in _metric."
                     )
             return losses
@@ -99,7 +100,8 @@ class RootGraph(keras.Model):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(
-                f"The logs of {type(self.model_base).__name__} would contain {duplicates} more than once: loss keys and "
+                f"The logs of {type(self.model_base).__name__} would contain {duplicates} more than once: loss keys "
+                "and "
                 "metric names must be unique, and 'loss' names the weighted sum when there are several losses."
             )
 

@@ -1,4 +1,4 @@
-"""The handwritten digits of the tutorial: bundled 8x8 digits scaled to 28x28, or keras' MNIST sets.
+"""The handwritten digits of the tutorials: bundled 8x8 digits scaled to 28x28, or keras' MNIST sets.
 
 `load_digits` of scikit-learn ships its 1,797 images inside the wheel, so the default works
 offline. `mnist` and `fashion_mnist` download through `keras.datasets` on first use.
@@ -12,11 +12,20 @@ import numpy as np
 DATASETS = ("digits", "mnist", "fashion_mnist")
 DIGITS_TRAIN = 1500  # the first 1,500 digits train, the other 297 validate
 FLAG = "--train_val.dataset in tfaip-train, --data.dataset in tfaip-predict"
+DATASET_HELP = (
+    "digits: scikit-learn's bundled handwritten digits scaled to 28x28 (offline); mnist or fashion_mnist: "
+    "downloaded through keras.datasets."
+)
+
+
+def load_split(dataset: str, training: bool, limit: int = -1) -> Tuple[np.ndarray, np.ndarray]:
+    """`(images uint8 [n, 28, 28], labels uint8 [n])` of the training or the test split (its first `limit`)."""
+    images, labels = _load_split(dataset, training)
+    return (images, labels) if limit < 0 else (images[:limit], labels[:limit])
 
 
 @functools.lru_cache(maxsize=4)
-def load_split(dataset: str, training: bool) -> Tuple[np.ndarray, np.ndarray]:
-    """`(images uint8 [n, 28, 28], labels uint8 [n])` of the training or the test split."""
+def _load_split(dataset: str, training: bool) -> Tuple[np.ndarray, np.ndarray]:
     if dataset == "digits":
         return _digits(training)
     if dataset in ("mnist", "fashion_mnist"):

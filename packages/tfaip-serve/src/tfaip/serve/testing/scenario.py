@@ -1,13 +1,14 @@
-"""A digits scenario with pre- and post-processing, an Evaluator and a voter (used by the tfaip-serve tests).
+"""A digits scenario with pre- and post-processing, an Evaluator and a voter (test support).
 
 pre_proc scales the bundled 8x8 UCI digits (0..16) to floats in [0, 1] in worker processes;
 the model is a small MLP; post_proc spells the predicted (and the true) class as a word;
 the Evaluator compares the words by edit distance in pure Python; the voter averages the
-class probabilities of several models.
+class probabilities of several models. `train_and_export` and `train_exports` give trained
+exports of it in seconds. `tfaip.serve.testing.scenario` names it for `import_scenario`.
 """
 
+import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Dict, List
 
 import keras
@@ -38,10 +39,9 @@ from tfaip.model import (
     ScenarioBaseParams,
     TrainerPipelineParamsBase,
 )
+from tfaip.model.testing import load_digits
 from tfaip.serve import MultiModelVoter
 
-DIGITS = Path(__file__).resolve().parents[3] / "examples" / "data" / "digits.npz"
-N_TRAIN = 1500
 WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
 
@@ -109,9 +109,9 @@ class DigitsData(DataBase[DigitsDataParams]):
 
 
 def load_split(split: str):
-    digits = np.load(DIGITS)
-    part = slice(0, N_TRAIN) if split == "train" else slice(N_TRAIN, None)
-    return digits["images"][part].astype("uint8"), digits["labels"][part].astype("int32")
+    """`(images uint8 [n, 8, 8] of values 0..16, labels int32 [n])` of the "train" or the "test" split."""
+    images, labels = load_digits(split == "train")
+    return images.astype("uint8"), labels.astype("int32")
 
 
 @pai_dataclass
@@ -252,7 +252,7 @@ class DigitsScenario(ScenarioBase[DigitsScenarioParams, DigitsTrainerPipelinePar
         return ProbabilityVoter()
 
 
-# ---- helpers of the tests -----------------------------------------------------------------------
+# ---- trained exports ---------------------------------------------------------------------------
 
 
 @pai_dataclass
@@ -277,3 +277,19 @@ def train_and_export(path: str, seed: int, hidden: int = 32, epochs: int = 6, sc
     )
     scenario.export(path, trainer_params=trainer_params)
     return scenario
+
+
+def train_exports(root: str) -> Dict[str, tuple]:
+    """Three exports under `root`: name -> (export dir, scenario).
+
+    `a` and `b` are trained differently (`a` records its LAV generator, 120 test digits, as
+    tfaip-train would); `c` has other pre-processing (pixels divided by 32).
+    """
+    recorded = RecordedTrainerParams()
+    recorded.gen.val.limit_to = 120
+    scenarios = {
+        "a": train_and_export(os.path.join(root, "a"), seed=1, hidden=32, trainer_params=recorded),
+        "b": train_and_export(os.path.join(root, "b"), seed=2, hidden=8, epochs=2),
+        "c": train_and_export(os.path.join(root, "c"), seed=3, hidden=16, scale=32.0),
+    }
+    return {name: (os.path.join(root, name), scenario) for name, scenario in scenarios.items()}

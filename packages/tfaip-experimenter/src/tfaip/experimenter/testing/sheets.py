@@ -17,8 +17,11 @@ def write_sheet(
     runs: Sequence[Dict[str, Any]],
     markers: Sequence[str] = MARKERS,
 ) -> Path:
-    """A sheet with `params` as (group, label) columns and one row per run dict: its marker columns by name
-    (`SCRIPT`, `ID`, `SKIP`, ...) and `values`, the parameter cells."""
+    """Write a sheet to `path` with `params` as (group, label) columns and one row per run dict.
+
+    A run dict holds its marker columns by name (`SCRIPT`, `ID`, `SKIP`, ...) and `values`, the
+    parameter cells.
+    """
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "runs"

@@ -1,4 +1,10 @@
-"""Processors, generators and data used by the tfaip-data tests (importable by workers)."""
+"""Toy processors, generators and data for tests (importable by name in worker processes).
+
+Integers flow through the pipelines: `CountGenerator` yields `Sample(inputs=i, targets=i)`,
+`ToArray` turns them into `{"x": float32 array}` / `{"y": [i]}` and the other processors act
+on those; `Fail`, `BrokenInit` and `Slow` misbehave on purpose. `data_params` and
+`batches_of` build and run a pipeline of `ToyData` in one call.
+"""
 
 import os
 import random
@@ -16,12 +22,14 @@ from tfaip.data import (
     DataBaseParams,
     DataGenerator,
     DataGeneratorParams,
+    DataPipelineParams,
     DataProcessorParams,
     GeneratingDataProcessor,
     MappingDataProcessor,
     PipelineMode,
     Resource,
     Sample,
+    SequentialProcessorPipelineParams,
     resource_field,
 )
 
@@ -73,7 +81,7 @@ class NoTargetsGenerator(DataGenerator[NoTargetsGeneratorParams]):
 @pai_dataclass
 @dataclass
 class ToArrayParams(DataProcessorParams):
-    """inputs i -> {"x": arange(i % 5 + 1) + i}, targets i -> {"y": [i]}"""
+    """Inputs i -> {"x": arange(i % 5 + 1) + i}, targets i -> {"y": [i]}."""
 
     @staticmethod
     def cls():
@@ -308,3 +316,19 @@ class PlusOneParams(DataProcessorParams):
 class PlusOne(MappingDataProcessor[PlusOneParams]):
     def apply(self, sample):
         return sample.new_inputs({"x": sample.inputs["x"] + 1})
+
+
+def data_params(processors, parallel=True, **kwargs) -> ToyDataParams:
+    """`ToyDataParams` whose pre-processing runs `processors` (in worker processes if `parallel`)."""
+    return ToyDataParams(
+        pre_proc=SequentialProcessorPipelineParams(run_parallel=parallel, processors=processors, **kwargs)
+    )
+
+
+def batches_of(params: ToyDataParams, n=50, **pipeline_kwargs) -> list:
+    """All batches of `n` counted samples through `params` (2 processes, batch size 8 unless given)."""
+    pipeline_kwargs.setdefault("num_processes", 2)
+    pipeline_kwargs.setdefault("batch_size", 8)
+    pipeline = params.create().create_pipeline(DataPipelineParams(**pipeline_kwargs), CountGeneratorParams(n=n))
+    with pipeline.generate_input_batches() as batches:
+        return list(batches)

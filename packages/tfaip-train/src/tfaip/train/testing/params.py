@@ -1,0 +1,35 @@
+"""Small, fast training runs of the test tutorial scenario."""
+
+from typing import Type
+
+from tfaip.model import ScenarioBase
+from tfaip.train import TrainerParams
+from tfaip.train.testing.tutorial import TutorialScenario
+
+
+def tiny_params(
+    output_dir=None, epochs: int = 1, samples: int = 96, scenario: Type[ScenarioBase] = TutorialScenario, **trainer
+) -> TrainerParams:
+    """Tutorial params: `samples` training digits, 64 validation digits, batch 16, in-process pipelines.
+
+    `scenario` is any scenario with a `train_val.limit_to` generator (default: the test tutorial).
+    """
+    params = TrainerParams(
+        scenario=scenario.default_params(),
+        gen=scenario.default_trainer_pipeline_params(),
+        epochs=epochs,
+        output_dir=str(output_dir) if output_dir else None,
+        progress_bar=False,
+        random_seed=1,
+        **trainer,
+    )
+    params.gen.train_val.limit_to = samples
+    params.gen.setup.val.limit = 64
+    for setup in (params.gen.setup.train, params.gen.setup.val):
+        setup.num_processes = 1
+    return params
+
+
+def weights(graph) -> dict:
+    """Path -> numpy value of every weight of a keras layer or model."""
+    return {v.path: v.numpy().copy() for v in graph.weights}
