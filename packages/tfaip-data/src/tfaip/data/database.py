@@ -25,7 +25,8 @@ from tfaip.data.util.generics import bind_params_class, resolve_generic
 class DataBaseParams:
     """Params of a scenario's data: the pre- and post-processing pipelines (plus your fields).
 
-    Implement `cls()` to return your DataBase subclass.
+    `cls()` is the DataBase subclass that names these params as its generic argument
+    (`class Data(DataBase[DataParams])`), unless you implement it.
     """
 
     pre_proc: DataProcessorPipelineParams = field(
@@ -50,7 +51,9 @@ class DataBaseParams:
     @staticmethod
     def cls() -> Type["DataBase"]:
         """The DataBase class these params configure."""
-        raise NotImplementedError("Implement `cls()` in your DataBaseParams to return its DataBase class.")
+        raise NotImplementedError(
+            "No DataBase names these params: define `class MyData(DataBase[MyDataParams])` or implement `cls()`."
+        )
 
     def create(self) -> "DataBase":
         """Create the DataBase."""

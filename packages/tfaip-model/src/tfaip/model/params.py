@@ -15,32 +15,29 @@ if TYPE_CHECKING:
 class ModelBaseParams:
     """Params of a scenario's model: add your hyper-parameters as fields.
 
-    Implement `cls()` (the ModelBase subclass) and `graph_cls()` (the graph it builds).
+    `cls()` is the ModelBase and `graph_cls()` the graph that name these params as their generic
+    argument (`TutorialModel(ModelBase[TutorialModelParams])`, `TutorialGraph(GraphBase[...])`),
+    unless you implement them.
 
     Example:
         >>> @pai_dataclass
         ... @dataclass
         ... class TutorialModelParams(ModelBaseParams):
         ...     n_classes: int = field(default=10, metadata=pai_meta(help="Number of classes"))
-        ...
-        ...     @staticmethod
-        ...     def cls():
-        ...         return TutorialModel
-        ...
-        ...     def graph_cls(self):
-        ...         return TutorialGraph
     """
 
     @staticmethod
     def cls() -> Type["ModelBase"]:
         """The ModelBase class these params configure."""
-        raise NotImplementedError("Implement `cls()` in your ModelBaseParams to return its ModelBase class.")
+        raise NotImplementedError(
+            "No ModelBase names these params: define `class MyModel(ModelBase[MyModelParams])` or implement `cls()`."
+        )
 
     def graph_cls(self) -> Type["GenericGraphBase"]:
         """The graph class `ModelBase.create_graph` instantiates with these params."""
         raise NotImplementedError(
-            f"Implement `graph_cls()` in {type(self).__name__} to return the graph class, or override "
-            "`create_graph(params)` in the model."
+            f"No graph names {type(self).__name__}: define `class MyGraph(GraphBase[{type(self).__name__}])`, "
+            "implement `graph_cls()`, or override `create_graph(params)` in the model."
         )
 
     def create(self, **kwargs: Any) -> "ModelBase":

@@ -13,12 +13,19 @@ from tfaip.data.util.generics import bind_params_class
 @pai_dataclass
 @dataclass
 class DataGeneratorParams:
-    """Params that create a DataGenerator; implement `cls()` (and add fields as needed)."""
+    """Params that create a DataGenerator (add fields as needed).
+
+    `cls()` is the DataGenerator that names these params as its generic argument
+    (`class Generator(DataGenerator[GeneratorParams])`), unless you implement it.
+    """
 
     @staticmethod
     def cls() -> Type["DataGenerator"]:
         """The DataGenerator class these params configure."""
-        raise NotImplementedError("Implement `cls()` in your DataGeneratorParams to return its DataGenerator class.")
+        raise NotImplementedError(
+            "No DataGenerator names these params: define `class MyGenerator(DataGenerator[MyGeneratorParams])` or "
+            "implement `cls()`."
+        )
 
     def create(self, mode: PipelineMode) -> "DataGenerator":
         """Create the generator for `mode`."""

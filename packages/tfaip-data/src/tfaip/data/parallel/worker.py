@@ -12,6 +12,7 @@ by the parent, which then stops the workers.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import queue
@@ -65,6 +66,10 @@ def _read_tasks(channel: Channel, tasks: "queue.SimpleQueue") -> None:
 
 def worker_main(conn: Connection, name: str, spec: StageSpec, close_fds: List[int]) -> None:
     """Entry point of a worker process (`name` e.g. "worker 2")."""
+    # Objects inherited through fork are never garbage-collected here: a finalizer of one (e.g. of
+    # a TensorFlow object the parent dropped) could call into a library whose locks were held by
+    # parent threads that do not exist in this process, and crash it.
+    gc.freeze()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for fd in close_fds:  # descriptors of the parent and other workers inherited through fork
         try:

@@ -17,16 +17,16 @@ from tfaip.data.util.generics import bind_params_class
 @pai_dataclass
 @dataclass
 class DataProcessorParams:
-    """Parameters of a DataProcessor; subclass it, add fields and return the processor from `cls()`.
+    """Parameters of a DataProcessor; subclass it and add fields.
+
+    `cls()` is the processor that names these params as its generic argument (`class
+    Scale(MappingDataProcessor[ScaleParams])`), unless you implement it.
 
     Example:
         >>> @pai_dataclass
         ... @dataclass
         ... class ScaleParams(DataProcessorParams):
         ...     factor: float = 2.0
-        ...     @staticmethod
-        ...     def cls():
-        ...         return Scale
     """
 
     modes: Set[PipelineMode] = field(
@@ -37,7 +37,10 @@ class DataProcessorParams:
     @staticmethod
     def cls() -> Type["DataProcessorBase"]:
         """The processor class these params configure."""
-        raise NotImplementedError("Implement `cls()` in your DataProcessorParams to return its processor class.")
+        raise NotImplementedError(
+            "No processor names these params: define `class MyProcessor(MappingDataProcessor[MyParams])` (or "
+            "GeneratingDataProcessor) or implement `cls()`."
+        )
 
     def create(self, data_params: Any, mode: PipelineMode) -> "DataProcessorBase":
         """Create the processor for `mode` (it must be one of `modes`)."""
