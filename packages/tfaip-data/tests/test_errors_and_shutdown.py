@@ -101,6 +101,15 @@ def test_processor_that_cannot_be_created():
     assert_no_children()
 
 
+def test_a_processor_that_cannot_be_created_is_reported_every_time():
+    # the worker used to exit with the parent's first task unread, which reset the socket and
+    # could lose its error message on the way (a WorkerCrashedError instead, in ~2-20% of runs)
+    for _ in range(30):
+        with pytest.raises(DataProcessorError, match="BrokenInitParams failed"):
+            batches_of(data_params([BrokenInitParams()]), n=10)
+    assert_no_children()
+
+
 def test_result_that_cannot_be_pickled():
     with pytest.raises(DataProcessorError, match="sending the processed samples failed"):
         batches_of(data_params([ToArrayParams(), FailParams(at=3, how="unpicklable")]), n=10)

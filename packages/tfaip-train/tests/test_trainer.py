@@ -9,7 +9,7 @@ from tfaip.data import ConfigError
 from tfaip.model import TensorboardWriter
 from tfaip.train import BestModelCallback, EarlyStoppingParams, Trainer, TrainerParams, TrainingState, WarmstartParams
 from tfaip.train.best_export import BestExport
-from tfaip.train.testing import tiny_params, weights
+from tfaip.train.testing import CrashAfterEpoch, tiny_params, weights
 from tfaip.train.testing.tutorial import TutorialGraph, TutorialModelParams, TutorialScenario
 
 
@@ -152,23 +152,11 @@ class _LossScenario(TutorialScenario):
         return "min", "loss"
 
 
-class _CrashAfterEpoch(keras.callbacks.Callback):
-    """Raises at the end of `epoch`, after the checkpoint (user callbacks run last)."""
-
-    def __init__(self, epoch):
-        super().__init__()
-        self.epoch = epoch
-
-    def on_epoch_end(self, epoch, logs=None):
-        if epoch == self.epoch:
-            raise RuntimeError("crash")
-
-
 def test_a_waiting_best_model_survives_a_crash_and_is_exported_on_resume(tmp_path):
     # a budget this small lets only the first better model be exported at once
     params = tiny_params(tmp_path, epochs=3, export_best_budget=1e-9)
     with pytest.raises(RuntimeError, match="crash"):
-        Trainer(params, _LossScenario(params.scenario)).train([_CrashAfterEpoch(1)])
+        Trainer(params, _LossScenario(params.scenario)).train([CrashAfterEpoch(1)])
     stored = json.loads((tmp_path / "trainer_params.json").read_text())
     state = json.loads((tmp_path / "checkpoint" / "training_state.json").read_text())
     assert state["epoch"] == 2 and state["best_epoch"] == 1

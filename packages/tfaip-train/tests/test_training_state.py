@@ -13,26 +13,14 @@ from tfaip.train import EarlyStoppingParams, Trainer, TrainerParams, TrainingSta
 from tfaip.train.callbacks.ema import EMAValidationCallback, ema_weights
 from tfaip.train.checkpoint import read_training_state, read_variables
 from tfaip.train.cli.commands import resume
-from tfaip.train.testing import tiny_params
+from tfaip.train.testing import CrashAfterEpoch, tiny_params
 from tfaip.train.testing.tutorial import TutorialScenario
-
-
-class _CrashAfterEpoch(keras.callbacks.Callback):
-    """Raises at the end of `epoch`, after the checkpoint (user callbacks run last)."""
-
-    def __init__(self, epoch):
-        super().__init__()
-        self.epoch = epoch
-
-    def on_epoch_end(self, epoch, logs=None):
-        if epoch == self.epoch:
-            raise RuntimeError("crash")
 
 
 def _crashed_run(output_dir, **trainer) -> dict:
     """A run of 4 epochs killed after its second; returns its checkpoint's training state."""
     with pytest.raises(RuntimeError, match="crash"):
-        Trainer(tiny_params(output_dir, epochs=4, **trainer)).train([_CrashAfterEpoch(1)])
+        Trainer(tiny_params(output_dir, epochs=4, **trainer)).train([CrashAfterEpoch(1)])
     return json.loads((output_dir / "checkpoint" / "training_state.json").read_text())
 
 

@@ -64,6 +64,22 @@ def _read_tasks(channel: Channel, tasks: "queue.SimpleQueue") -> None:
             return
 
 
+def _wait_for_stop(channel: Channel) -> None:
+    """Read (and drop) tasks until the parent says stop or is gone.
+
+    A worker that exits with a task unread in its socket resets the connection, and the parent
+    may then lose the error message the worker sent just before.
+    """
+    while True:
+        try:
+            if channel.recv() is STOP:
+                return
+        except PEER_ERRORS:
+            return
+        except Exception:  # e.g. a chunk that does not unpickle: it is dropped anyway
+            continue
+
+
 def worker_main(conn: Connection, name: str, spec: StageSpec, close_fds: List[int]) -> None:
     """Entry point of a worker process (`name` e.g. "worker 2")."""
     # Objects inherited through fork are never garbage-collected here: a finalizer of one (e.g. of
@@ -82,6 +98,7 @@ def worker_main(conn: Connection, name: str, spec: StageSpec, close_fds: List[in
         runner = StageRunner(spec)
     except Exception as e:
         channel.send(_failure(e, name))
+        _wait_for_stop(channel)
         return
     tasks: queue.SimpleQueue = queue.SimpleQueue()
     threading.Thread(target=_read_tasks, args=(channel, tasks), daemon=True).start()

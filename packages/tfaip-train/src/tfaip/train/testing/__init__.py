@@ -7,11 +7,12 @@ nothing outside it, also in subprocesses:
   shape the tests rely on (it does not follow later changes of `tfaip_scenarios.tutorial.min`).
   Import it by its module path (also its name for `import_scenario` and `tfaip-train`).
 - `tiny_params(output_dir, epochs, samples, **trainer)`: `TrainerParams` of a run of that
-  scenario that takes seconds; `weights(graph)`: weight path -> numpy value.
+  scenario that takes seconds; `weights(graph)`: weight path -> numpy value;
+  `CrashAfterEpoch(epoch)`: a callback that fails a run after that epoch's checkpoint.
 
 Its names may change between minor versions.
 """
 
-from tfaip.train.testing.params import tiny_params, weights
+from tfaip.train.testing.params import CrashAfterEpoch, tiny_params, weights
 
-__all__ = ["tiny_params", "weights"]
+__all__ = ["CrashAfterEpoch", "tiny_params", "weights"]

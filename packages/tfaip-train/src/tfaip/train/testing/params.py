@@ -2,6 +2,8 @@
 
 from typing import Type
 
+import keras
+
 from tfaip.model import ScenarioBase
 from tfaip.train import TrainerParams
 from tfaip.train.testing.tutorial import TutorialScenario
@@ -33,3 +35,16 @@ def tiny_params(
 def weights(graph) -> dict:
     """Path -> numpy value of every weight of a keras layer or model."""
     return {v.path: v.numpy().copy() for v in graph.weights}
+
+
+class CrashAfterEpoch(keras.callbacks.Callback):
+    """Raises RuntimeError("crash") at the end of `epoch`, after the checkpoint (user callbacks run last)."""
+
+    def __init__(self, epoch: int):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Crash at the end of the chosen epoch."""
+        if epoch == self.epoch:
+            raise RuntimeError("crash")
