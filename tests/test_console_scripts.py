@@ -47,6 +47,7 @@ USAGE_ERRORS = [
     ("tfaip-resume-training", ["."], ". is no training output dir (it has no trainer_params.json)."),
     ("tfaip-benchmark-input-pipeline", [], "the first argument must be the SCENARIO"),
     ("tfaip-benchmark-scenario-input-pipeline", [], "the first argument must be the SCENARIO"),
+    ("tfaip-new-scenario", [], "the first argument must be the NAME of the new package, e.g. tfaip-new-scenario"),
     ("tfaip-predict", [], "--export_dir DIR is required: the export of a training run"),
     ("tfaip-predict", ["--export_dir", "missing"], "missing does not exist; pass the directory a training run"),
     ("tfaip-lav", ["--data.limit", "3"], "--export_dir DIR is required"),
@@ -64,6 +65,7 @@ ENTRIES = {
     "tfaip-train-from-params": "tfaip.train.cli.from_params",
     "tfaip-resume-training": "tfaip.train.cli.resume",
     "tfaip-benchmark-input-pipeline": "tfaip.train.cli.benchmark",
+    "tfaip-new-scenario": "tfaip.train.cli.new_scenario",
     "tfaip-predict": "tfaip.serve.cli.predict",
     "tfaip-lav": "tfaip.serve.cli.lav",
 }

@@ -198,7 +198,12 @@ def test_device_config_applies_soft_placement_and_checks_gpu_indices(monkeypatch
     finally:
         tf.config.set_soft_device_placement(True)
     n_gpus = len(tf.config.list_physical_devices("GPU"))
-    with pytest.raises(ValueError, match=rf"GPU\(s\) \[{n_gpus}\] requested, but TensorFlow sees {n_gpus} GPU"):
+    expected = (
+        rf"GPU\(s\) \[{n_gpus}\] requested, but TensorFlow sees {n_gpus} GPU"
+        if n_gpus
+        else r"--device.gpus 0: TensorFlow sees no GPU on this machine; leave --device.gpus out"
+    )
+    with pytest.raises(ValueError, match=expected):
         DeviceConfig(DeviceConfigParams(gpus=[n_gpus]))
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3,5")
     assert DeviceConfigParams().gpus is None and os.environ["CUDA_VISIBLE_DEVICES"] == "3,5"

@@ -78,6 +78,11 @@ class DeviceConfig:
         tf.config.set_soft_device_placement(params.soft_device_placement)
         physical = tf.config.list_physical_devices("GPU")
         missing = [i for i in self.gpus if not 0 <= i < len(physical)]
+        if missing and not physical:
+            raise ConfigError(
+                f"--device.gpus {' '.join(map(str, self.gpus))}: TensorFlow sees no GPU on this machine; leave "
+                "--device.gpus out to train on the CPU."
+            )
         if missing:
             raise ConfigError(
                 f"GPU(s) {missing} requested, but TensorFlow sees {len(physical)} GPU(s); pass indices below "

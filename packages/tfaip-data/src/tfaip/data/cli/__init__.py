@@ -11,12 +11,18 @@ It lives in tfaip-data, the one distribution below every console script, so that
 answer `--help` and usage errors before it imports TensorFlow.
 """
 
-from tfaip.data.cli.console import log_level, run_console_script, tensorflow_start_quietly
+from tfaip.data.cli.console import (
+    current_directory_importable,
+    log_level,
+    run_console_script,
+    tensorflow_start_quietly,
+)
 from tfaip.data.cli.params_file import params_from_dict, params_from_file, params_to_json, read_params_file
 from tfaip.data.cli.parser import ParamsArgumentParser
 
 __all__ = [
     "ParamsArgumentParser",
+    "current_directory_importable",
     "log_level",
     "params_from_dict",
     "params_from_file",

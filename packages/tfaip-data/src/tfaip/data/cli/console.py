@@ -106,15 +106,24 @@ def _start_filter() -> Optional[Tuple[subprocess.Popen, int]]:
         os.close(read_end)
 
 
+def current_directory_importable() -> None:
+    """Put the current directory on `sys.path` (a console script, unlike `python -m`, does not)."""
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+
+
 def run_console_script(prog: str, main: Callable[[], Optional[int]], interrupted: str = "interrupted") -> NoReturn:
     """Run a console script's `main` and exit with its code.
 
-    A `ConfigError` ends with one `PROG: error: ...` line and code 2, a `DataPipelineError` with
+    The current directory is importable (`current_directory_importable`), so that a scenario
+    package in it is found by name and by the module paths its params and exports store. A
+    `ConfigError` ends with one `PROG: error: ...` line and code 2, a `DataPipelineError` with
     its message (which carries the failing processor's traceback) and code 1, Ctrl-C with
     `PROG: <interrupted>` and code 130. A `SyntaxError` (of a scenario's file) shows its file,
     line and caret without the frames of the import, code 1. Any other exception is an error in
     a scenario's code: Python prints its traceback and the code is 1.
     """
+    current_directory_importable()
     try:
         code = main() or 0
     except ConfigError as e:

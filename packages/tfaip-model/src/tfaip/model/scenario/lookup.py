@@ -3,16 +3,21 @@
 import importlib
 import importlib.util
 import inspect
+import logging
 import os
 import sys
 from types import ModuleType
 from typing import List, Optional, Type
 
 from tfaip.data import ConfigError
+from tfaip.data.cli import current_directory_importable
 from tfaip.model.scenario.listfile import ListFileScenario
 from tfaip.model.scenario.scenariobase import ScenarioBase
 
 SCENARIO_PACKAGE = "tfaip_scenarios"
+ORIGINAL_PACKAGE = "examples"  # the original tfaip's examples: `examples.tutorial.full`
+
+logger = logging.getLogger(__name__)
 
 
 def import_scenario(name: str) -> Type[ScenarioBase]:
@@ -23,6 +28,8 @@ def import_scenario(name: str) -> Type[ScenarioBase]:
           `tfaip_scenarios` package. The module must define exactly one scenario class.
         - `package.module:Class`: a class in an importable module.
         - `path/to/scenario.py` or `path/to/scenario.py:Class`: a file.
+        - `examples.tutorial.full`: the original tfaip's path of a bundled scenario, when no
+          module `examples` of the user's is importable: the bundled one (a one-line note says so).
 
     The current directory is importable.
 
@@ -30,8 +37,7 @@ def import_scenario(name: str) -> Type[ScenarioBase]:
         ConfigError: when the name finds no scenario, or a module with none or several. An
             error raised while the scenario's module is imported propagates as it is.
     """
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
+    current_directory_importable()
     module_name, _, class_name = name.partition(":")
     if module_name.endswith(".py"):
         module = _import_file(module_name)
@@ -45,6 +51,12 @@ def import_scenario(name: str) -> Type[ScenarioBase]:
             ),
             class_name,
         )
+        if module is None and module_name.startswith(ORIGINAL_PACKAGE + "."):
+            bundled = f"{SCENARIO_PACKAGE}.{module_name[len(ORIGINAL_PACKAGE) + 1 :]}"
+            module = _import_first([bundled, f"{bundled}.scenario"], class_name)
+            if module is not None:
+                note = "Note: %s is the original tfaip's name of the bundled scenario %s."
+                logger.warning(note, module_name, bundled)
         if module is None:
             raise ConfigError(
                 f"No scenario {name!r}: no module {module_name!r}, {module_name}.scenario or "
@@ -62,6 +74,21 @@ def import_scenario(name: str) -> Type[ScenarioBase]:
             f"{module.__name__} must define exactly one scenario class, found {found}; name one as 'module:Class'."
         )
     return scenarios[0]
+
+
+def import_scenario_id(scenario_id: str, base_path: Optional[str] = None) -> Type[ScenarioBase]:
+    """The scenario class of params' `scenario_id` ("module:Class"), else of the file `base_path` defines it in.
+
+    The current directory is importable, as for `import_scenario`.
+    """
+    current_directory_importable()
+    module, _, name = scenario_id.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        if base_path:
+            return import_scenario(f"{base_path}:{name}")
+        raise
 
 
 def _import_first(candidates: List[str], class_name: str) -> Optional[ModuleType]:

@@ -1,6 +1,5 @@
 """`ScenarioBaseParams[DataParams, ModelParams]`: everything needed to rebuild a scenario."""
 
-import importlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, Optional, Tuple, Type, TypeVar
 
@@ -100,21 +99,18 @@ class ScenarioBaseParams(Generic[TDataParams, TModelParams]):
         return self.model.create() if _is_params(bound) else bound(self.model)
 
     def cls(self) -> Type["ScenarioBase"]:
-        """The scenario class, imported from `scenario_id` (or `scenario_base_path` for a .py file)."""
-        from tfaip.model.scenario.lookup import import_scenario
+        """The scenario class, imported from `scenario_id` (or `scenario_base_path` for a .py file).
+
+        The current directory is importable, as for `tfaip-train NAME`.
+        """
+        from tfaip.model.scenario.lookup import import_scenario_id  # params know their class
 
         if self.scenario_id is None:
             raise ConfigError(
                 f"{type(self).__name__}.scenario_id is not set, so the scenario class is unknown; create the params "
                 "with Scenario.default_params() or set scenario_id='package.module:Class'."
             )
-        module, _, name = self.scenario_id.partition(":")
-        try:
-            return getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError):
-            if self.scenario_base_path:
-                return import_scenario(f"{self.scenario_base_path}:{name}")
-            raise
+        return import_scenario_id(self.scenario_id, self.scenario_base_path)
 
     def create(self) -> "ScenarioBase":
         """Create the scenario."""

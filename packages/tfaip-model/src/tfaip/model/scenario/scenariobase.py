@@ -6,6 +6,7 @@ import os
 from typing import TYPE_CHECKING, Any, Dict, Generic, List, Optional, Tuple, Type, TypeVar
 
 from tfaip.data import ConfigError, DataBase, DataGeneratorParams, resolve_generic
+from tfaip.data.cli import current_directory_importable
 from tfaip.data.util.files import (
     ADDITIONAL_SERVE_DIR,
     SCENARIO_PARAMS_FILE,
@@ -141,7 +142,11 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
 
     @staticmethod
     def from_path(path: str) -> Tuple[Type["ScenarioBase"], ScenarioBaseParams]:
-        """The scenario class and params stored at `path` (an export or output dir)."""
+        """The scenario class and params stored at `path` (an export or output dir).
+
+        The params name their classes by module path; the current directory is importable.
+        """
+        current_directory_importable()
         params = ScenarioBaseParams.from_dict(ScenarioBase.read_params_dict_from_path(path))
         return params.cls(), params
 

@@ -17,6 +17,7 @@ from tfaip.data import (
 
 TDataGeneratorTrain = TypeVar("TDataGeneratorTrain", bound=DataGeneratorParams)
 TDataGeneratorVal = TypeVar("TDataGeneratorVal", bound=DataGeneratorParams)
+TDataGenerator = TypeVar("TDataGenerator", bound=DataGeneratorParams)
 
 
 @pai_dataclass
@@ -109,12 +110,13 @@ class TrainerPipelineParams(TrainerPipelineParamsBase[TDataGeneratorTrain, TData
 
 @pai_dataclass
 @dataclass
-class TrainValPipelineParams(TrainerPipelineParamsBase[DataGeneratorParams, DataGeneratorParams]):
+class TrainValPipelineParams(TrainerPipelineParamsBase[TDataGenerator, TDataGenerator]):
     """One generator params (`--train_val.*`) for training and validation.
 
     The generator tells the data apart by its mode: TRAINING yields the training split,
     EVALUATION the validation split. A scenario chooses it by naming its generator params as
-    the second argument: `ScenarioBase[ScenarioParams, GeneratorParams]`.
+    the second argument: `ScenarioBase[ScenarioParams, GeneratorParams]`. Subclass
+    `TrainValPipelineParams[GeneratorParams]` to add to it, e.g. LAV data (`lav_gen()`).
     """
 
     train_val: DataGeneratorParams = field(
@@ -122,10 +124,14 @@ class TrainValPipelineParams(TrainerPipelineParamsBase[DataGeneratorParams, Data
         metadata=pai_meta(mode="flat", help="The data of training (mode TRAINING) and validation."),
     )
 
-    def train_gen(self) -> DataGeneratorParams:
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        specialize_generic_fields(cls, {"train_val": TDataGenerator})
+
+    def train_gen(self) -> TDataGenerator:
         """`train_val`."""
         return self.train_val
 
-    def val_gen(self) -> Optional[DataGeneratorParams]:
+    def val_gen(self) -> Optional[TDataGenerator]:
         """`train_val`."""
         return self.train_val

@@ -31,6 +31,13 @@ class OptimizerParams:
             help="Decoupled weight decay per step at the base learning rate; it follows the schedule (AdamW for Adam)."
         ),
     )
+    global_clip_norm: Optional[float] = field(
+        default=None, metadata=pai_meta(help="The original tfaip's name of clip_global_norm.")
+    )
+
+    def __post_init__(self):
+        if self.global_clip_norm is not None:  # the old name, in flags, sheets or params files
+            self.clip_global_norm, self.global_clip_norm = self.global_clip_norm, None
 
     def keras_cls(self) -> type:
         """The keras optimizer class."""
