@@ -43,6 +43,13 @@ class DataBaseParams:
             choices=[SequentialProcessorPipelineParams, ComposedProcessorPipelineParams],
         ),
     )
+    skip_invalid: bool = field(
+        default=False,
+        metadata=pai_meta(
+            help="Skip a sample whose processor fails (an image that cannot be decoded, a missing label, ...) and "
+            "count it in one warning per pass, instead of stopping with the error."
+        ),
+    )
     resource_base_path: str = field(
         default_factory=os.getcwd,
         metadata=pai_meta(mode="ignore", help="Directory that relative resource paths are resolved against."),

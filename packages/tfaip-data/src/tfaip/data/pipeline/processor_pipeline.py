@@ -32,7 +32,7 @@ from tfaip.data.generator.base import DataGeneratorParams
 from tfaip.data.parallel.pool import WorkerPool
 from tfaip.data.pipeline.params import DataPipelineParams
 from tfaip.data.pipeline.source import InputStream
-from tfaip.data.processor.chain import processor_error
+from tfaip.data.processor.chain import SKIPPED, processor_error
 from tfaip.data.processor.pipeline_params import SequentialProcessorPipelineParams
 from tfaip.data.processor.stage import Chunk, ChunkResult, StageRunner, StageSpec
 from tfaip.data.sample import PipelineMode, Sample, mode_needs
@@ -112,6 +112,7 @@ class DataProcessorPipeline:
             for item in _collect(opened[-1], batcher, bucketizer):
                 yielded += 1
                 yield item
+            watch.warn_skipped()
             if yielded == 0:
                 watch.warn_if_all_dropped()
         finally:
@@ -139,7 +140,11 @@ class DataProcessorPipeline:
 
 
 class _DropWatch:
-    """Counts the samples a run dropped as invalid, to say so when nothing comes out."""
+    """Counts the samples a run dropped as invalid, to say so when nothing comes out.
+
+    Samples skipped because a processor failed (`skip_invalid`) are reported in one warning per
+    pass over the data: at each pass boundary of a repeated source, else at the end of the run.
+    """
 
     def __init__(self, mode: PipelineMode, source: Optional[InputStream]):
         self.mode = mode
@@ -147,19 +152,42 @@ class _DropWatch:
         self.consumed = 0  # input samples the first stage processed
         self.passed = 0  # samples and batches the first stage let through
         self.dropped: Counter = Counter()
+        self.skipped: Counter = Counter()  # since the last warning
+        self.passes_reported = 0
 
     def observe(self, results: Iterator[ChunkResult], first: bool) -> Iterator[ChunkResult]:
         """Yield `results`, counting their drops (and, for the first stage, what went in and out)."""
         try:
             for result in results:
                 self.dropped.update(result.dropped)
+                self.skipped.update({r: n for r, n in result.dropped.items() if r.startswith(SKIPPED)})
                 if first:
                     self.consumed += result.size
                     self.passed += len(result.samples) + len(result.batches)
                     self._raise_if_a_whole_pass_was_dropped()
+                    self._warn_at_a_pass_boundary()
                 yield result
         finally:
             results.close()
+
+    def _warn_at_a_pass_boundary(self) -> None:
+        size = self.source.first_pass_size if self.source is not None and self.source.repeat else None
+        if size and self.consumed // size > self.passes_reported:
+            self.passes_reported = self.consumed // size
+            self.warn_skipped()
+
+    def warn_skipped(self) -> None:
+        """Warn once about the samples skipped since the last warning (if any)."""
+        if not self.skipped:
+            return
+        total = sum(self.skipped.values())
+        listed = self.skipped.most_common(5)
+        more = f"; and {len(self.skipped) - len(listed)} other reasons" if len(self.skipped) > len(listed) else ""
+        logger.warning(
+            "The %s pipeline skipped %d sample(s) whose processors failed (--data.skip_invalid): %s%s.",
+            self.mode, total, "; ".join(f"{n}x {r[len(SKIPPED):]}" for r, n in listed), more,
+        )  # fmt: skip
+        self.skipped.clear()
 
     def _raise_if_a_whole_pass_was_dropped(self) -> None:
         if self.source is None or not self.source.repeat or self.source.first_pass_size is None:

@@ -35,11 +35,15 @@ def describe_range(items: Sequence[_Indexed]) -> str:
     return f"the samples at indices {min(indices)}-{max(indices)}"
 
 
+SKIPPED = "skipped by "  # the start of a drop reason: a processor raised, and `skip_invalid` is set
+
+
 class ProcessorChain:
     """The processors of one stage, created for `mode` (processors of other modes are skipped)."""
 
     def __init__(self, processors: Sequence[DataProcessorParams], data_params: Any, mode: PipelineMode):
         self.mode = mode
+        self.skip_invalid = bool(getattr(data_params, "skip_invalid", False))
         # consecutive mapping processors form one segment applied sample by sample
         self._segments: List[Tuple[bool, list]] = []
         for params in processors:
@@ -91,7 +95,10 @@ class ProcessorChain:
                 try:
                     sample = processor.apply(sample)
                 except Exception as e:
-                    raise processor_error(type(processor).__name__, describe_sample(sample, index), e) from e
+                    if not self.skip_invalid:
+                        raise processor_error(type(processor).__name__, describe_sample(sample, index), e) from e
+                    dropped[f"{SKIPPED}{type(processor).__name__}: {type(e).__name__}: {e}"] += 1
+                    break
                 reason = invalid_reason(sample, self.mode)
                 if reason is not None:
                     dropped[f"were left with {reason} by {type(processor).__name__}"] += 1
