@@ -92,7 +92,7 @@ def bad_lines(lines, tmp_path):
     [
         ("line_00010", "no ground truth"),
         ("line_00011", "the ground truth holds ['€'], which the codec lacks"),
-        ("line_00012", "the image cannot be decoded"),
+        ("line_00012", "cannot decode the image"),
     ],
 )
 def test_bad_input_is_one_error_naming_the_file(model, bad_lines, name, reason):

@@ -24,6 +24,7 @@ from tfaip.data import (
     resource_field,
 )
 from tfaip_scenarios.atr.synthetic import TEXT_MODULES, cached_lines
+from tfaip_scenarios.images import read_image
 
 
 def gt_path(image_path: str) -> str:
@@ -152,17 +153,9 @@ class LoadLine(MappingDataProcessor[LoadLineParams]):
     """`img`: the path -> uint8 array [h, w], ink dark; `gt`: the path -> the text."""
 
     def apply(self, sample: Sample) -> Sample:
-        from PIL import Image, UnidentifiedImageError
-
-        path = sample.inputs["img"]
         if sample.targets is not None and isinstance(sample.targets.get("gt"), str):
             sample = sample.new_targets({"gt": read_gt(sample.targets["gt"])})
-        try:
-            with Image.open(path) as image:
-                grey = np.asarray(image.convert("L"), dtype="uint8")
-        except (UnidentifiedImageError, OSError) as e:
-            raise ValueError(f"{path}: the image cannot be decoded ({e})") from None
-        return sample.new_inputs({"img": grey})
+        return sample.new_inputs({"img": read_image(sample.inputs["img"], "L")})
 
 
 @pai_dataclass

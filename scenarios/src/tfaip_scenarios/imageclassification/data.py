@@ -23,6 +23,7 @@ from tfaip.data import (
     SequentialProcessorPipelineParams,
 )
 from tfaip_scenarios.imageclassification.datasets import DATASET_HELP, DATASETS, dataset_dir, scan, split
+from tfaip_scenarios.images import read_image
 
 
 @pai_dataclass
@@ -125,15 +126,7 @@ class LoadImage(MappingDataProcessor[LoadImageParams]):
     """Pillow decodes the file; a file it cannot decode raises an error naming the file."""
 
     def apply(self, sample: Sample) -> Sample:
-        from PIL import Image
-
-        path = sample.inputs["img"]
-        try:
-            with Image.open(path) as image:
-                rgb = np.asarray(image.convert("RGB"), dtype="uint8")
-        except Exception as e:  # OSError, UnidentifiedImageError, DecompressionBombError, ...
-            raise ValueError(f"{path}: cannot decode the image ({type(e).__name__}: {e})") from e
-        return sample.new_inputs({"img": rgb})
+        return sample.new_inputs({"img": read_image(sample.inputs["img"], "RGB")})
 
 
 @pai_dataclass

@@ -19,6 +19,7 @@ from tfaip.data import (
     Sample,
     SequentialProcessorPipelineParams,
 )
+from tfaip_scenarios.images import read_image
 from tfaip_scenarios.tutorial.datasets import DATASET_HELP, DATASETS, load_split
 
 SIZE = 28  # images are scaled to MNIST's 28x28
@@ -96,8 +97,7 @@ class LoadImage(MappingDataProcessor[LoadImageParams]):
             return sample
         from PIL import Image  # only prediction from files needs it
 
-        with Image.open(path) as image:
-            grey = image.convert("L").resize((SIZE, SIZE), Image.Resampling.LANCZOS)
+        grey = Image.fromarray(read_image(path, "L")).resize((SIZE, SIZE), Image.Resampling.LANCZOS)
         return sample.new_inputs({"img": np.asarray(grey, dtype="uint8")})
 
 
