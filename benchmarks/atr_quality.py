@@ -56,6 +56,9 @@ def main() -> None:
         "--val.image_files", f"{work}/heldout/*.png", "--train.batch_size", args.batch_size,
         "--train.num_processes", "1", "--val.num_processes", "1", "--data.codec", work / "codec.txt", *args.extra,
     ]  # fmt: skip
+    # started in the background (`nohup ... &`), this process ignores SIGINT and so would its child: restore it so
+    # that the stop below is the Ctrl-C a user gives
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     start = time.perf_counter()
     curve = []
     process = subprocess.Popen(

@@ -64,7 +64,7 @@ def test_predict_and_lav_read_image_files(model, lines, tmp_path):
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(records) == 12 and all(isinstance(r["outputs"]["sentence"], str) for r in records)
     assert all(min(r["outputs"]["decoded"]) >= -1 for r in records)  # padded with -1
-    assert '"sentence":' in result.stdout
+    assert f'{lines}/line_00000.png: {{"sentence":' in result.stdout  # the recognised text first
 
     result = run("tfaip-lav", "--export_dir", output / "best", "--data.image_files", f"{lines}/*.png")
     assert result.returncode == 0, result.stderr
@@ -117,3 +117,13 @@ def test_bad_input_is_skipped_and_counted_with_skip_invalid(model, bad_lines, tm
     assert "skipped 3 sample(s)" in warning, warning
     for name in ("line_00010", "line_00011", "line_00012"):
         assert f"{name}.png" in warning, warning
+
+
+def test_lav_skips_bad_lines_with_lav_skip_invalid(model, bad_lines, tmp_path):
+    output, _ = model
+    result = run("tfaip-lav", "--export_dir", output / "best", "--data.image_files", f"{bad_lines}/*.png",
+                 "--lav.skip_invalid", "True", "--json", tmp_path / "lav.json")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    warning = next(line for line in (result.stdout + result.stderr).splitlines() if "skipped 3 sample(s)" in line)
+    assert all(f"line_0001{i}.png" in warning for i in range(3)), warning
+    assert json.loads((tmp_path / "lav.json").read_text())[0]["eval_CER"] >= 0  # the four good lines

@@ -152,6 +152,17 @@ class _LossScenario(TutorialScenario):
         return "min", "loss"
 
 
+def test_ctrl_c_exports_the_waiting_best_model(tmp_path):
+    params = tiny_params(tmp_path, epochs=3, export_best_budget=1e-9)
+    trainer = Trainer(params, _LossScenario(params.scenario))
+    with pytest.raises(KeyboardInterrupt):
+        trainer.train([CrashAfterEpoch(1, KeyboardInterrupt())])
+    assert trainer.state.best_epoch == 1 and trainer.best_export.pending is None  # epoch 2's model is in best/
+    reloaded = TutorialScenario(params.scenario)
+    WarmstartParams(model=str(tmp_path / "best")).create().warmstart(reloaded.root_graph)
+    assert all(np.array_equal(w, weights(trainer.root_graph)[k]) for k, w in weights(reloaded.root_graph).items())
+
+
 def test_a_waiting_best_model_survives_a_crash_and_is_exported_on_resume(tmp_path):
     # a budget this small lets only the first better model be exported at once
     params = tiny_params(tmp_path, epochs=3, export_best_budget=1e-9)
@@ -218,3 +229,16 @@ def test_an_earlier_run_is_refused_unless_overwritten(tmp_path):
     log = (tmp_path / "train.log").read_text()
     assert log.count("Results of epoch 1:") == 1 and "Results of epoch 2:" in log
     assert not (tmp_path / "lav_l0").exists()
+
+
+def test_empty_data_is_one_config_error_and_the_failed_run_is_replaced_without_asking(tmp_path):
+    params = tiny_params(tmp_path)
+    params.gen.setup.val.limit = 0
+    with pytest.raises(ConfigError, match=r"The validation data holds no samples.*--val\.limit"):
+        Trainer(params).train()
+    params = tiny_params(tmp_path)
+    params.gen.train_val.limit_to = 0
+    with pytest.raises(ConfigError, match=r"The training data holds no samples.*--train\.limit"):
+        Trainer(params).train()
+    Trainer(tiny_params(tmp_path)).train()  # the failed runs left no checkpoint: nothing to refuse
+    assert (tmp_path / "export").is_dir()

@@ -1,6 +1,29 @@
-"""Reading image files for the scenarios' processors: one place that decodes and names a bad file."""
+"""Image files for the scenarios: expanding `--data.image_files` patterns, and one reader that names a bad file."""
+
+import glob
+import os
+from typing import List, Sequence
 
 import numpy as np
+
+from tfaip.data import ConfigError
+
+
+def expand_files(patterns: Sequence[str], flag: str = "--data.image_files") -> List[str]:
+    """The files of `patterns`, in order: glob patterns (`'lines/*.png'`, quoted on the command line) expanded.
+
+    A pattern's matches are sorted; a pattern matching nothing or a missing file is a ConfigError naming `flag`.
+    """
+    files: List[str] = []
+    for pattern in patterns:
+        found = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        if not found:
+            raise ConfigError(f"The pattern {pattern} matches no file ({flag}).")
+        for path in found:
+            if not os.path.isfile(path):
+                raise ConfigError(f"The file {path} does not exist ({flag}).")
+        files.extend(found)
+    return files
 
 
 def read_image(path: str, mode: str = "L") -> np.ndarray:

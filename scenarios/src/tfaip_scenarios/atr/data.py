@@ -1,6 +1,5 @@
 """The data of ATR: line images with `<name>.gt.txt` beside them, scaled to a height, augmented, encoded by a codec."""
 
-import glob
 import os
 from dataclasses import dataclass, field
 from typing import List, Optional
@@ -24,7 +23,7 @@ from tfaip.data import (
     resource_field,
 )
 from tfaip_scenarios.atr.synthetic import TEXT_MODULES, cached_lines
-from tfaip_scenarios.images import read_image
+from tfaip_scenarios.images import expand_files, read_image
 
 
 def gt_path(image_path: str) -> str:
@@ -61,9 +60,9 @@ def write_codec(path: str, chars: List[str]) -> None:
 @pai_dataclass
 @dataclass
 class ATRDataParams(DataBaseParams):
-    """The line height and the codec (`--data.height 48 --data.codec codec.txt`)."""
+    """The line height and the codec (`--data.height 32 --data.codec codec.txt`)."""
 
-    height: int = field(default=48, metadata=pai_meta(help="Scale every line image to this height (keeping aspect)."))
+    height: int = field(default=32, metadata=pai_meta(help="Scale every line image to this height (keeping aspect)."))
     codec: Optional[Resource] = resource_field(
         help="A file with one character per line (a space is a line holding a space). Default: the characters of the "
         "training ground truth, written to OUTPUT_DIR/codec.txt when training starts. Exports carry it."
@@ -106,12 +105,7 @@ class ATRGeneratorParams(DataGeneratorParams):
 
     def image_paths(self) -> List[str]:
         """The line image files, in order: globs expanded (sorted), then the lists, else the synthetic lines."""
-        paths: List[str] = []
-        for pattern in self.image_files:
-            matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
-            if not matches:
-                raise ConfigError(f"--data.image_files {pattern!r} matches no file.")
-            paths.extend(matches)
+        paths = expand_files(self.image_files)
         for list_file in self.lists:
             if not os.path.isfile(list_file):
                 raise ConfigError(f"The list file {list_file} does not exist.")
@@ -246,7 +240,8 @@ class Decode(MappingDataProcessor[DecodeParams]):
         return "".join(self.chars[c] for c in codes if 0 <= c < len(self.chars))
 
     def apply(self, sample: Sample) -> Sample:
-        sample = sample.new_outputs({**sample.outputs, "sentence": self.text(sample.outputs["decoded"])})
+        sentence = self.text(sample.outputs["decoded"])
+        sample = sample.new_outputs({"sentence": sentence, **sample.outputs})  # first: tfaip-predict prints it first
         if sample.targets is not None and "gt_len" in sample.targets:
             gt = self.text(sample.targets["gt"], int(np.asarray(sample.targets["gt_len"]).reshape(-1)[0]))
             sample = sample.new_targets({**sample.targets, "sentence": gt})

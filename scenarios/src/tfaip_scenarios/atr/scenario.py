@@ -28,7 +28,7 @@ from tfaip_scenarios.atr.model import ATRModelParams
 
 logger = logging.getLogger(__name__)
 
-BUCKETS = [200, 300, 400, 500, 600, 800]  # line widths at height 48
+BUCKETS = [150, 200, 250, 300, 350, 400, 500]  # line widths at height 32
 
 
 def levenshtein(a: Sequence[Any], b: Sequence[Any]) -> int:

@@ -1,6 +1,5 @@
 """The data of imageclassification: image files of class folders, loaded, resized, augmented and prepared."""
 
-import glob
 import os
 import random
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from tfaip.data import (
     SequentialProcessorPipelineParams,
 )
 from tfaip_scenarios.imageclassification.datasets import DATASET_HELP, DATASETS, dataset_dir, scan, split
-from tfaip_scenarios.images import read_image
+from tfaip_scenarios.images import expand_files, read_image
 
 
 @pai_dataclass
@@ -73,17 +72,8 @@ class ICGeneratorParams(DataGeneratorParams):
         return scan(self.folder())[0]
 
     def files(self) -> List[str]:
-        """`image_files` with their glob patterns (`'lines/*.png'`) expanded, each checked."""
-        files = []
-        for pattern in self.image_files:
-            found = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
-            if not found:
-                raise ConfigError(f"The pattern {pattern} matches no file (--data.image_files).")
-            for path in found:
-                if not os.path.isfile(path):
-                    raise ConfigError(f"The image file {path} does not exist (--data.image_files).")
-            files.extend(found)
-        return files
+        """`image_files` with their glob patterns (`'test/*/*.png'`) expanded, each checked."""
+        return expand_files(self.image_files)
 
 
 class ICGenerator(DataGenerator[ICGeneratorParams]):

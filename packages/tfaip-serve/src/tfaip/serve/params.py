@@ -72,6 +72,13 @@ class PredictorParams(_CreatesRunners):
             "previous batch is split and post-processed."
         ),
     )
+    skip_invalid: bool = field(
+        default=False,
+        metadata=pai_meta(
+            help="Skip a sample whose pre-processing fails (an undecodable file, a bad label), counted by reason in "
+            "one warning per pass, instead of stopping (the export's data.skip_invalid)."
+        ),
+    )
 
     def __post_init__(self):
         if self.model_queue_size < 1:
@@ -143,6 +150,13 @@ class LAVParams(DataPipelineParams, _CreatesRunners):
     )
     model_queue_size: int = field(
         default=2, metadata=pai_meta(help="Batches handed to the model thread ahead of the post-processing.")
+    )
+    skip_invalid: bool = field(
+        default=False,
+        metadata=pai_meta(
+            help="Skip a sample whose pre-processing fails (an undecodable file, a bad label), counted by reason in "
+            "one warning per pass, instead of stopping (the export's data.skip_invalid)."
+        ),
     )
 
     def __post_init__(self):

@@ -1,6 +1,7 @@
 """`Predictor`: pre-processing, the model and post-processing in one call, yielding un-batched samples."""
 
 import copy
+import dataclasses
 from typing import Any, Iterable, Iterator, Optional, Type
 
 from tfaip.data import DataGeneratorParams, DataPipeline, DataPipelineParams, Sample
@@ -53,7 +54,11 @@ class Predictor:
         if scenario_cls is None:
             raise ValueError("A Predictor of a keras Model needs the scenario class.")
         self.scenario_cls = scenario_cls
-        self.scenario = scenario_cls(scenario_params or scenario_cls.default_params())
+        scenario_params = scenario_params or scenario_cls.default_params()
+        if params.skip_invalid:
+            data = dataclasses.replace(scenario_params.data, skip_invalid=True)
+            scenario_params = dataclasses.replace(scenario_params, data=data)
+        self.scenario = scenario_cls(scenario_params)
         self.data = self.scenario.data
         self.model = PredictionModel(model, self.data.input_layer_specs(), params.run_eagerly)
         self.throughput = Throughput()

@@ -106,10 +106,10 @@ class Trainer:
         params_file = self._path(TRAINER_PARAMS_FILE)
         if not os.path.isfile(params_file):
             return
-        if not p.overwrite_output_dir:
-            state = self._earlier_progress(params_file)
+        progress = self._earlier_progress(params_file)
+        if not p.overwrite_output_dir and progress is not None:
             raise ConfigError(
-                f"{p.output_dir} holds an earlier training run{state}. Continue it with tfaip-resume-training "
+                f"{p.output_dir} holds an earlier training run{progress}. Continue it with tfaip-resume-training "
                 f"{p.output_dir}, choose another --trainer.output_dir, or replace it with "
                 "--trainer.overwrite_output_dir True."
             )
@@ -122,16 +122,20 @@ class Trainer:
                 os.remove(path)
         logger.debug("Removed the earlier run in %s.", p.output_dir)
 
-    def _earlier_progress(self, params_file: str) -> str:
-        """How far the earlier run in the output dir got, from its checkpoint: " (epoch 3 of 10 done)" ("" unknown)."""
+    def _earlier_progress(self, params_file: str) -> Optional[str]:
+        """How far the earlier run in the output dir got: " (epoch 3 of 10 done)", or "" when unknown.
+
+        None when it failed before writing a checkpoint or a model: nothing to continue or keep, a new run replaces it.
+        """
         try:
             with open(params_file, encoding="utf-8") as f:
                 earlier = json.load(f)
             checkpoint = earlier.get("checkpoint_dir") or self._path("checkpoint")
-            done = read_training_state(checkpoint).epoch if has_checkpoint(checkpoint) else 0
-            return f" (epoch {done} of {earlier['epochs']} done)"
+            if has_checkpoint(checkpoint):
+                return f" (epoch {read_training_state(checkpoint).epoch} of {earlier['epochs']} done)"
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return ""
+        return " (epoch 0 done)" if any(os.path.exists(self._path(name)) for name in ("best", "export")) else None
 
     def _train(self, user_callbacks: List[keras.callbacks.Callback]) -> Dict[str, float]:
         p = self.params
@@ -146,7 +150,10 @@ class Trainer:
             if path:
                 recover_directory(path)
         train_pipeline = p.gen.train_data(self.scenario.data)
-        self.steps_per_epoch = self._steps_per_epoch(len(train_pipeline))
+        self.steps_per_epoch = self._steps_per_epoch(_samples(train_pipeline, "train"))
+        val_pipeline = p.gen.val_data(self.scenario.data)
+        if val_pipeline is not None:
+            _samples(val_pipeline, "val")
         with device_config.scope():
             self.root_graph = graph = self.scenario.root_graph
             graph.compile(optimizer=self._create_optimizer(), run_eagerly=p.force_eager)
@@ -161,7 +168,11 @@ class Trainer:
                 p.warmstart.create().warmstart(graph)
         logs: Dict[str, float] = {}
         if self.state.epoch < p.epochs and self.state.stop_reason is None:
-            logs = self._fit(train_pipeline, user_callbacks)
+            try:
+                logs = self._fit(train_pipeline, val_pipeline, user_callbacks)
+            except KeyboardInterrupt:
+                self.best_export.flush()  # Ctrl-C leaves the best model found so far in best/
+                raise
         else:
             logger.info("All %d epochs are done; only the final export is left.", p.epochs)
         self.best_export.flush()
@@ -169,9 +180,8 @@ class Trainer:
             logger.info("Exported the final model to %s.", self._export("export"))
         return logs
 
-    def _fit(self, train_pipeline, user_callbacks) -> Dict[str, float]:
+    def _fit(self, train_pipeline, val_pipeline, user_callbacks) -> Dict[str, float]:
         p = self.params
-        val_pipeline = p.gen.val_data(self.scenario.data)
         train_data = create_dataset(train_pipeline, auto_repeat=True)
         val_data = create_dataset(val_pipeline) if val_pipeline is not None else None
         logger_callback = LoggerCallback(p.epochs)
@@ -339,3 +349,14 @@ class _StateCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         self.trainer.end_of_epoch(epoch)
+
+
+def _samples(pipeline, flag: str) -> int:
+    """The samples of one pass of `pipeline`; none is a ConfigError (an empty pass would never end an epoch)."""
+    n = len(pipeline)
+    if n == 0:
+        raise ConfigError(
+            f"The {'training' if flag == 'train' else 'validation'} data holds no samples: check its generator "
+            f"params and --{flag}.limit."
+        )
+    return n

@@ -9,7 +9,6 @@ import tensorflow as tf
 from paiargparse import pai_dataclass, pai_meta
 
 from tfaip.data import (
-    ConfigError,
     DataBase,
     DataGenerator,
     DataGeneratorParams,
@@ -19,7 +18,7 @@ from tfaip.data import (
     Sample,
     SequentialProcessorPipelineParams,
 )
-from tfaip_scenarios.images import read_image
+from tfaip_scenarios.images import expand_files, read_image
 from tfaip_scenarios.tutorial.datasets import DATASET_HELP, DATASETS, load_split
 
 SIZE = 28  # images are scaled to MNIST's 28x28
@@ -41,8 +40,9 @@ class TutorialDataGeneratorParams(DataGeneratorParams):
     image_files: List[str] = field(
         default_factory=list,
         metadata=pai_meta(
-            help="Read these image files instead of the dataset (any size, colour or grey; scaled to 28x28, a light "
-            "digit on a dark ground as in MNIST). The label of a.png, if any, is the number in a.png.txt or a.txt."
+            help="Read these image files (or glob patterns, quoted: 'digits/*.png') instead of the dataset (any "
+            "size, colour or grey; scaled to 28x28, a light digit on a dark ground as in MNIST). The label of a.png, "
+            "if any, is the number in a.png.txt or a.txt."
         ),
     )
 
@@ -54,7 +54,7 @@ class TutorialDataGenerator(DataGenerator[TutorialDataGeneratorParams]):
         super().__init__(mode, params)
         if params.image_files:
             labelled = mode != PipelineMode.PREDICTION  # LAV reads the labels, prediction needs none
-            self.samples = [_image_file_sample(path, labelled) for path in params.image_files]
+            self.samples = [_image_file_sample(path, labelled) for path in expand_files(params.image_files)]
             return
         training = params.split == "train" or (params.split == "auto" and mode == PipelineMode.TRAINING)
         images, labels = load_split(params.dataset, training, params.limit_to)
@@ -71,8 +71,6 @@ class TutorialDataGenerator(DataGenerator[TutorialDataGeneratorParams]):
 
 
 def _image_file_sample(path: str, labelled: bool) -> Sample:
-    if not os.path.isfile(path):
-        raise ConfigError(f"The image file {path} does not exist (--data.image_files).")
     labels = [f"{path}.txt", f"{os.path.splitext(path)[0]}.txt"] if labelled else []
     label = next((p for p in labels if os.path.isfile(p)), None)
     targets = None

@@ -32,6 +32,7 @@ def predictor_params_of(params: LAVParams) -> PredictorParams:
         run_eagerly=params.run_eagerly,
         include_targets=True,
         model_queue_size=params.model_queue_size,
+        skip_invalid=params.skip_invalid,
     )
 
 

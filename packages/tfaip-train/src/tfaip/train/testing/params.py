@@ -1,6 +1,6 @@
 """Small, fast training runs of the test tutorial scenario."""
 
-from typing import Type
+from typing import Optional, Type
 
 import keras
 
@@ -38,13 +38,17 @@ def weights(graph) -> dict:
 
 
 class CrashAfterEpoch(keras.callbacks.Callback):
-    """Raises RuntimeError("crash") at the end of `epoch`, after the checkpoint (user callbacks run last)."""
+    """Raises `error` at the end of `epoch`, after the checkpoint (user callbacks run last).
 
-    def __init__(self, epoch: int):
+    `error` defaults to RuntimeError("crash"); `KeyboardInterrupt()` stands for Ctrl-C.
+    """
+
+    def __init__(self, epoch: int, error: Optional[BaseException] = None):
         super().__init__()
         self.epoch = epoch
+        self.error = error if error is not None else RuntimeError("crash")
 
     def on_epoch_end(self, epoch, logs=None):
         """Crash at the end of the chosen epoch."""
         if epoch == self.epoch:
-            raise RuntimeError("crash")
+            raise self.error
