@@ -151,6 +151,10 @@ class Bucketizer:
             return self._batcher.batch(bucket)
         return None
 
+    def pending(self) -> List[Sample]:
+        """The samples waiting in the buckets, bucket by bucket (adding them again rebuilds the buckets)."""
+        return [s for bucket in self._buckets.values() for s in bucket]
+
     def flush(self) -> List[Sample]:
         """The remaining partial batches (none if the batcher drops remainders)."""
         rest = [b for b in self._buckets.values() if b]

@@ -69,6 +69,10 @@ class RawDataGenerator(DataGenerator[DataGeneratorParams]):
     def __len__(self) -> int:
         return len(self.raw_data)
 
+    def __getitem__(self, index: int) -> Sample:
+        """Random access: a pipeline resumed in a pass skips to its position without reading what lies before."""
+        return self.raw_data[index]
+
     def generate(self) -> Iterable[Sample]:
         """The samples, in order."""
         return iter(self.raw_data)

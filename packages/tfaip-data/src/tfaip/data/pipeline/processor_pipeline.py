@@ -22,7 +22,8 @@ import logging
 import math
 import random
 from collections import Counter
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -40,14 +41,18 @@ from tfaip.data.sample import PipelineMode, Sample, mode_needs
 logger = logging.getLogger(__name__)
 
 
-def _chunks(samples: Iterable[Sample], size: int, seed: int) -> Iterator[Chunk]:
+def _chunks(samples: Iterable[Sample], size: int, seed: int, first_id: int = 0) -> Iterator[Chunk]:
+    """Chunks of `size` samples; from an InputStream, none spans two passes and each knows its place in it."""
+    stream = samples if isinstance(samples, InputStream) else None
     it = iter(samples)
     first_index = 0
-    for chunk_id in itertools.count():
-        batch = list(itertools.islice(it, size))
+    for chunk_id in itertools.count(first_id):
+        start = stream.position if stream is not None else None
+        batch = stream.take(size) if stream is not None else list(itertools.islice(it, size))
         if not batch:
             return
-        yield Chunk(chunk_id, first_index, batch, (seed + chunk_id * 0x9E3779B1) % 2**64)
+        end = stream.position if stream is not None else None
+        yield Chunk(chunk_id, first_index, batch, (seed + chunk_id * 0x9E3779B1) % 2**64, start, end)
         first_index += len(batch)
 
 
@@ -90,11 +95,26 @@ class DataProcessorPipeline:
         return self.run(InputStream(lambda: samples, p.limit, p.shuffle_buffer_size))
 
     def run(
-        self, samples: Iterable[Sample], batcher: Optional[Batcher] = None, bucketizer: Optional[Bucketizer] = None
-    ) -> Iterator[Sample]:
-        """Yield processed samples, or padded batches if `batcher`/`bucketizer` is given."""
-        seed = random.getrandbits(64)
+        self,
+        samples: Iterable[Sample],
+        batcher: Optional[Batcher] = None,
+        bucketizer: Optional[Bucketizer] = None,
+        seed: Optional[int] = None,
+        resume: Optional[PipelineCut] = None,
+    ) -> "ProcessedStream":
+        """Processed samples, or padded batches if `batcher`/`bucketizer` is given.
+
+        `seed` (default: a draw from Python's `random`) seeds the chunks' processors. `resume`
+        continues an earlier run of the same pipeline at its `cut`: `samples` must then be the
+        input stream started at `resume.start`, with the same seed.
+        """
+        seed = resume.seed if resume is not None else random.getrandbits(64) if seed is None else seed
+        collector = _Collector(seed, batcher, bucketizer, resume, single_stage=len(self.stages) <= 1)
+        return ProcessedStream(self._run(samples, batcher, bucketizer, seed, collector), collector)
+
+    def _run(self, samples, batcher, bucketizer, seed: int, collector: "_Collector") -> Iterator[Sample]:
         size = self.pipeline_params.batch_size
+        first_id = collector.resume.chunk_id if collector.resume is not None else 0
         watch = _DropWatch(self.mode, samples if isinstance(samples, InputStream) else None)
         opened: List[Iterator[ChunkResult]] = []
         yielded = 0
@@ -102,14 +122,17 @@ class DataProcessorPipeline:
             stream: Iterable[Sample] = samples
             if not self.stages:  # nothing to run: still drop invalid samples and batch
                 spec = StageSpec([], self.data_params, self.mode, None if bucketizer else batcher)
-                opened.append(watch.observe(_serial_results(spec, _chunks(stream, size, seed)), first=True))
+                chunks = _chunks(stream, size, seed, first_id)
+                opened.append(watch.observe(_serial_results(spec, chunks), first=True))
             for i, stage in enumerate(self.stages):
                 last = i == len(self.stages) - 1
                 stage_batcher = batcher if last and bucketizer is None else None
-                results = self._run_stage(stage, _chunks(stream, size, seed + i), stage_batcher)
+                results = self._run_stage(
+                    stage, _chunks(stream, size, seed + i, first_id if i == 0 else 0), stage_batcher
+                )
                 opened.append(watch.observe(results, first=not opened))
                 stream = (s for r in opened[-1] for s in r.samples)
-            for item in _collect(opened[-1], batcher, bucketizer):
+            for item in collector.collect(opened[-1]):
                 yielded += 1
                 yield item
             watch.warn_skipped()
@@ -224,7 +247,11 @@ def _serial_results(spec: StageSpec, chunks: Iterator[Chunk]) -> Iterator[ChunkR
 
 def _results(pool: WorkerPool, chunks: Iterator[Chunk], window: int, ordered: bool) -> Iterator[ChunkResult]:
     pending: Dict[int, Union[ChunkResult, DataProcessorError]] = {}
-    next_id = 0
+    first = next(chunks, None)
+    if first is None:
+        return
+    next_id = first.chunk_id  # a resumed run starts at a later chunk
+    chunks = itertools.chain([first], chunks)
     exhausted = False
     while True:
         while not exhausted and pool.outstanding + len(pending) < window and pool.has_capacity:
@@ -256,30 +283,117 @@ def _results(pool: WorkerPool, chunks: Iterator[Chunk], window: int, ordered: bo
             yield result
 
 
-def _collect(
-    results: Iterable[ChunkResult], batcher: Optional[Batcher], bucketizer: Optional[Bucketizer]
-) -> Iterator[Sample]:
-    if bucketizer is not None:
+@dataclass
+class PipelineCut:
+    """Where a run stands after the batches (or samples) it returned: enough to continue it exactly.
+
+    The run went on to chunk `chunk_id`, which starts at `start` in the input stream (pass, index),
+    and returned `taken` of its outputs (batches made in a worker, or samples); `carried` are the
+    processed samples waiting in the batcher or the buckets. `seed` is the run's seed.
+    """
+
+    seed: int
+    chunk_id: int
+    start: Tuple[int, int]
+    taken: int = 0
+    carried: List[Sample] = field(default_factory=list)
+
+
+class ProcessedStream(Iterator[Sample]):
+    """The samples or batches of a run; `cut` is where it stands after the last one returned (see PipelineCut).
+
+    `cut` is None before the first one, and for pipelines of several stages (which cannot be cut).
+    """
+
+    def __init__(self, items: Iterator[Sample], collector: "_Collector"):
+        self._items = items
+        self._collector = collector
+
+    def __next__(self) -> Sample:
+        return next(self._items)
+
+    @property
+    def cut(self) -> Optional[PipelineCut]:
+        """Where the run stands after the last item returned."""
+        return self._collector.cut
+
+    def close(self) -> None:
+        """Stop the run (and its worker processes)."""
+        self._items.close()
+
+
+class _Collector:
+    """Turns the last stage's results into the run's items, and keeps the cut after each item."""
+
+    def __init__(
+        self,
+        seed: int,
+        batcher: Optional[Batcher],
+        bucketizer: Optional[Bucketizer],
+        resume: Optional[PipelineCut],
+        single_stage: bool,
+    ):
+        self.seed, self.batcher, self.bucketizer, self.resume = seed, batcher, bucketizer, resume
+        self.single_stage = single_stage
+        self.cut = resume if resume is not None else PipelineCut(seed, 0, (0, 0)) if single_stage else None
+        self.carry: List[Sample] = []
+        if resume is not None:
+            if bucketizer is not None:
+                for sample in resume.carried:
+                    bucketizer.add(sample)  # none fills its bucket: they were waiting
+            else:
+                self.carry = list(resume.carried)
+
+    def _mark(self, chunk_id: int, start: Any, taken: int, carried: List[Sample]) -> None:
+        if self.single_stage and start is not None:
+            self.cut = PipelineCut(self.seed, chunk_id, tuple(start), taken, carried)
+
+    def collect(self, results: Iterable[ChunkResult]) -> Iterator[Sample]:
+        """The items of `results`, in order (the first result resumed after the outputs it already gave)."""
+        skip = self.resume.taken if self.resume is not None else 0
+        end = tuple(self.resume.start) if self.resume is not None else (0, 0)
+        next_id = self.resume.chunk_id if self.resume is not None else 0
         for result in results:
-            for sample in result.samples:
-                batch = _parent_batching(bucketizer.add, _detached(sample))
-                if batch is not None:
-                    yield batch
-        yield from _parent_batching(bucketizer.flush)
-        return
-    if batcher is None:
-        for result in results:
-            yield from result.samples
-        return
-    carry: List[Sample] = []
-    for result in results:
-        yield from result.batches
-        if result.samples:
-            carry.extend(_detached(s) for s in result.samples)
-            full, carry = _parent_batching(batcher.split_full_batches, carry)
-            yield from full
-    if carry and not batcher.drop_remainder:
-        yield _parent_batching(batcher.batch, carry)
+            end, next_id = result.end, result.chunk_id + 1
+            if self.bucketizer is not None or self.batcher is None:
+                yield from self._samples_of(result, skip)
+            else:
+                yield from self._batches_of(result, skip)
+            skip = 0
+        if self.bucketizer is not None:
+            rest = _parent_batching(self.bucketizer.flush)
+        elif self.batcher is not None and self.carry and not self.batcher.drop_remainder:
+            rest = [_parent_batching(self.batcher.batch, self.carry)]
+        else:
+            rest = []
+        for batch in rest:
+            self._mark(next_id, end, 0, [])
+            yield batch
+
+    def _samples_of(self, result: ChunkResult, skip: int) -> Iterator[Sample]:
+        for i, sample in enumerate(result.samples):
+            if i < skip:
+                continue
+            if self.bucketizer is None:
+                self._mark(result.chunk_id, result.start, i + 1, [])
+                yield sample
+                continue
+            batch = _parent_batching(self.bucketizer.add, _detached(sample))
+            if batch is not None:
+                self._mark(result.chunk_id, result.start, i + 1, self.bucketizer.pending())
+                yield batch
+
+    def _batches_of(self, result: ChunkResult, skip: int) -> Iterator[Sample]:
+        for i, batch in enumerate(result.batches):
+            if i >= skip:
+                self._mark(result.chunk_id, result.start, i + 1, list(self.carry))
+                yield batch
+        self.carry.extend(_detached(s) for s in result.samples)
+        size = self.batcher.batch_size
+        while len(self.carry) >= size:
+            full, self.carry = self.carry[:size], self.carry[size:]
+            self._mark(result.chunk_id + 1, result.end, 0, list(self.carry))
+            yield _parent_batching(self.batcher.batch, full)
 
 
 def _copy_arrays(tree: Any) -> Any:

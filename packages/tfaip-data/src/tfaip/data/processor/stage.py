@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -21,19 +21,25 @@ from tfaip.data.sample import PipelineMode, Sample
 
 @dataclass
 class Chunk:
-    """Consecutive input samples of a stage; `seed` makes random processors reproducible."""
+    """Consecutive input samples of a stage; `seed` makes random processors reproducible.
+
+    `start` and `end` are the input stream's positions before and after the chunk (first stage only).
+    """
 
     chunk_id: int
     first_index: int
     samples: List[Sample]
     seed: int
+    start: Optional[Tuple[int, int]] = None
+    end: Optional[Tuple[int, int]] = None
 
 
 @dataclass
 class ChunkResult:
     """What a stage made of a chunk: full padded batches (if batching) and the other samples.
 
-    `size` counts the chunk's input samples, `dropped` those dropped as invalid, by reason.
+    `size` counts the chunk's input samples, `dropped` those dropped as invalid, by reason;
+    `start` and `end` are the chunk's.
     """
 
     chunk_id: int
@@ -41,6 +47,8 @@ class ChunkResult:
     samples: List[Sample] = field(default_factory=list)
     size: int = 0
     dropped: Dict[str, int] = field(default_factory=dict)
+    start: Optional[Tuple[int, int]] = None
+    end: Optional[Tuple[int, int]] = None
 
 
 @dataclass
@@ -72,14 +80,15 @@ class StageRunner:
             seed_global_rngs(chunk.seed)
         samples, dropped = self.chain.run(chunk.samples, chunk.first_index)
         size, dropped = len(chunk.samples), dict(dropped)  # a plain dict pickles across processes
+        where = {"start": chunk.start, "end": chunk.end}
         if self.batcher is None:
-            return ChunkResult(chunk.chunk_id, samples=samples, size=size, dropped=dropped)
+            return ChunkResult(chunk.chunk_id, samples=samples, size=size, dropped=dropped, **where)
         try:
             batches, rest = self.batcher.split_full_batches(samples)
         except ValueError as e:
             indexed = [(chunk.first_index + i, s) for i, s in enumerate(chunk.samples)]
             raise processor_error("batching", describe_range(indexed), e) from e
-        return ChunkResult(chunk.chunk_id, batches=batches, samples=rest, size=size, dropped=dropped)
+        return ChunkResult(chunk.chunk_id, batches=batches, samples=rest, size=size, dropped=dropped, **where)
 
     def run_preserving_rng_state(self, chunk: Chunk) -> ChunkResult:
         """`run` for in-process use: the caller's global random state is restored afterwards."""
