@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, Optional
 
-import numpy as np
 import tensorflow as tf
 
 from tfaip.data.pipeline.datapipeline import DataPipeline
+from tfaip.data.pipeline.elements import batch_element
 from tfaip.data.sample import PipelineMode
 
 __all__ = ["batched_specs", "create_dataset"]
@@ -23,16 +23,6 @@ def batched_specs(specs: Dict[str, Any]) -> Dict[str, tf.TensorSpec]:
         name: tf.TensorSpec([None, *tuple(spec.shape)], tf.as_dtype(spec.dtype), name=name)
         for name, spec in specs.items()
     }
-
-
-def _converted(values: Optional[Dict[str, Any]], specs: Dict[str, tf.TensorSpec], what: str) -> Dict[str, np.ndarray]:
-    if not isinstance(values, dict) or set(values) != set(specs):
-        found = f"the keys {sorted(values)}" if isinstance(values, dict) else f"a {type(values).__name__}"
-        raise ValueError(
-            f"The batch {what} are {found}, but the specs declare the keys {sorted(specs)}: the processors must "
-            f"produce a dict with exactly these keys as sample {what}."
-        )
-    return {k: np.asarray(values[k], dtype=specs[k].dtype.as_numpy_dtype) for k in specs}
 
 
 def create_dataset(
@@ -53,17 +43,10 @@ def create_dataset(
     target_specs = batched_specs(pipeline.data.target_layer_specs())
     mode = pipeline.mode
 
-    def element(batch):
-        if mode == PipelineMode.PREDICTION:
-            return _converted(batch.inputs, input_specs, "inputs")
-        if mode == PipelineMode.TARGETS:
-            return _converted(batch.targets, target_specs, "targets")
-        return _converted(batch.inputs, input_specs, "inputs"), _converted(batch.targets, target_specs, "targets")
-
     def generate() -> Iterator:
         with pipeline.generate_input_batches(auto_repeat=auto_repeat) as batches:
             for batch in batches:
-                yield element(batch)
+                yield batch_element(batch, mode, input_specs, target_specs)
 
     if mode == PipelineMode.PREDICTION:
         signature = input_specs
