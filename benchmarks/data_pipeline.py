@@ -19,6 +19,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from _workload import (
+    BenchData,
     BenchDataParams,
     BenchGeneratorParams,
     HeavyParams,
@@ -28,7 +29,7 @@ from _workload import (
     make_sample,
 )
 
-from tfaip.data import DataPipelineParams, SequentialProcessorPipelineParams
+from tfaip.data import ArraySpec, DataPipelineParams, SequentialProcessorPipelineParams
 
 BATCH = 32
 
@@ -50,11 +51,22 @@ def plain_loop(n):
     return batches + (1 if pending else 0)
 
 
-def tfaip_batches(n, parallel, processor, workers=2, batch=BATCH, consume=None):
+def bench_pipeline(n, parallel, processor, workers=2, batch=BATCH, data_cls=BenchData):
     params = BenchDataParams(pre_proc=SequentialProcessorPipelineParams(run_parallel=parallel, processors=[processor]))
-    pipeline = params.create().create_pipeline(
+    return data_cls(params).create_pipeline(
         DataPipelineParams(batch_size=batch, num_processes=workers), BenchGeneratorParams(n=n)
     )
+
+
+class SeqData(BenchData):
+    """The CPU-bound workload's inputs only (a framework is fed exactly the declared inputs)."""
+
+    def _input_layer_specs(self):
+        return {"seq": ArraySpec([None], "float32")}
+
+
+def tfaip_batches(n, parallel, processor, workers=2, batch=BATCH, consume=None):
+    pipeline = bench_pipeline(n, parallel, processor, workers, batch)
     count = 0
     with pipeline.generate_input_batches() as batches:
         for b in batches:
@@ -99,6 +111,18 @@ def torch_loader(n, tensors=True):
 
     loader = DataLoader(DS(), batch_size=BATCH, num_workers=2, collate_fn=torch_collate if tensors else collate)
     return sum(1 for _ in loader)
+
+
+def tfaip_torch(n):
+    """tfaip's 2 workers feeding torch: tfaip.data.torch's tensors through a DataLoader (no torch workers)."""
+    if optional_import("torch") is None:
+        return None
+    from torch.utils.data import DataLoader
+
+    import tfaip.data.torch
+
+    dataset = tfaip.data.torch.create_dataset(bench_pipeline(n, True, HeavyParams(), data_cls=SeqData))
+    return sum(1 for _ in DataLoader(dataset, batch_size=None))
 
 
 def tf_py_function(n):
@@ -153,6 +177,7 @@ def main():
         "tfaip_serial": lambda: tfaip_batches(n, False, HeavyParams()),
         "tfaip_2_workers": lambda: tfaip_batches(n, True, HeavyParams()),
         "torch_dataloader_2_workers": lambda: torch_loader(n),
+        "tfaip_torch_2_workers": lambda: tfaip_torch(n),
         "torch_dataloader_2_workers_numpy_collate": lambda: torch_loader(n, tensors=False),
         "tf_data_py_function_autotune": lambda: tf_py_function(n),
         "large_in_process": lambda: tfaip_batches(n_large, False, LargeParams(), batch=large_batch, consume=consume),
@@ -182,6 +207,7 @@ def main():
         "tfaip_2_workers_vs_plain_loop": ratio("plain_loop", "tfaip_2_workers"),
         "tfaip_serial_vs_plain_loop": ratio("plain_loop", "tfaip_serial"),
         "tfaip_2_workers_vs_torch_dataloader": ratio("torch_dataloader_2_workers", "tfaip_2_workers"),
+        "tfaip_torch_vs_torch_dataloader": ratio("torch_dataloader_2_workers", "tfaip_torch_2_workers"),
         "tfaip_2_workers_vs_torch_dataloader_numpy_collate": ratio(
             "torch_dataloader_2_workers_numpy_collate", "tfaip_2_workers"
         ),

@@ -302,7 +302,7 @@ class PipelineCut:
 class ProcessedStream(Iterator[Sample]):
     """The samples or batches of a run; `cut` is where it stands after the last one returned (see PipelineCut).
 
-    `cut` is None before the first one, and for pipelines of several stages (which cannot be cut).
+    Before the first one, `cut` is where the run starts; it is None for pipelines of several stages (not cut yet).
     """
 
     def __init__(self, items: Iterator[Sample], collector: "_Collector"):
