@@ -4,7 +4,7 @@ A scenario is a `DataBase` (tfaip.data) plus a `ModelBase` and its graph; `Scena
 glues them together, builds the keras `RootGraph` for `fit` and exports SavedModels.
 """
 
-__version__ = "0.3.1"
+__version__ = "0.3.2"
 
 from tfaip.data.util.files import ADDITIONAL_SERVE_DIR, SCENARIO_PARAMS_FILE, SERVE_DIR, TRAINER_PARAMS_FILE
 from tfaip.model.device import DeviceConfig, DeviceConfigParams, DistributionStrategy
