@@ -1,4 +1,7 @@
-"""A tiny JAX model trained on the tutorial's pipeline through tfaip.data.jax, and resumed exactly mid-pass."""
+"""A tiny JAX model trained on the tutorial's pipeline through tfaip.data.jax, and resumed exactly mid-pass.
+
+Run by tests/test_framework_loops.py in a process of its own; exits non-zero when a check fails.
+"""
 
 import pickle
 import random
@@ -34,7 +37,7 @@ def _train(w, batches, steps):
     return w
 
 
-def test_a_jax_model_trains_and_resumes_exactly():
+def check_a_jax_model_trains_and_resumes_exactly():
     w0 = jnp.zeros((28 * 28, 10))
     random.seed(0)
     with tfaip_jax.batches(_pipeline(), auto_repeat=True) as batches:
@@ -55,3 +58,8 @@ def test_a_jax_model_trains_and_resumes_exactly():
         correct = [int(jnp.sum(jnp.argmax(i["img"].reshape(len(t["gt"]), -1) / 255 @ end, -1) == t["gt"][:, 0]))
                    for i, t in batches]  # fmt: skip
     assert sum(correct) / 200 > 0.6  # it learned (chance: 0.1)
+
+
+if __name__ == "__main__":
+    check_a_jax_model_trains_and_resumes_exactly()
+    print("ok")

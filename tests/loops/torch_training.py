@@ -1,10 +1,12 @@
-"""A tiny torch model trained on the tutorial's pipeline through tfaip.data.torch, and resumed exactly mid-pass."""
+"""A tiny torch model trained on the tutorial's pipeline through tfaip.data.torch, and resumed exactly mid-pass.
+
+Run by tests/test_framework_loops.py in a process of its own; exits non-zero when a check fails.
+"""
 
 import io
 import random
 
 import numpy as np
-import pytest
 import torch
 from tfaip_scenarios.tutorial.min.scenario import TutorialData, TutorialDataGeneratorParams
 from torch.utils.data import DataLoader
@@ -32,7 +34,7 @@ def _train(model, optimizer, batches, steps):
         optimizer.step()
 
 
-def test_a_torch_model_trains_and_resumes_exactly():
+def check_a_torch_model_trains_and_resumes_exactly():
     random.seed(0)
     straight = _model()
     dataset = tfaip_torch.create_dataset(_pipeline(), auto_repeat=True)
@@ -62,12 +64,21 @@ def test_a_torch_model_trains_and_resumes_exactly():
     assert correct / 200 > 0.6  # it learned (chance: 0.1)
 
 
-def test_tensors_share_the_batches_memory_and_torch_workers_are_refused():
+def check_tensors_share_the_batches_memory_and_torch_workers_are_refused():
     array = np.arange(6, dtype=np.float32).reshape(2, 3)
     tensors = tfaip_torch.to_tensors(({"x": array}, {"y": array[:, :1]}))
     assert tensors[0]["x"].data_ptr() == array.ctypes.data  # no copy
     array[0, 0] = 7
     assert tensors[0]["x"][0, 0] == 7
     dataset = tfaip_torch.create_dataset(_pipeline())
-    with pytest.raises(ConfigError, match="num_workers=0"):
+    try:
         next(iter(DataLoader(dataset, batch_size=None, num_workers=1)))
+        raise AssertionError("a DataLoader with torch workers was not refused")
+    except ConfigError as e:
+        assert "num_workers=0" in str(e), e
+
+
+if __name__ == "__main__":
+    check_a_torch_model_trains_and_resumes_exactly()
+    check_tensors_share_the_batches_memory_and_torch_workers_are_refused()
+    print("ok")
