@@ -29,13 +29,14 @@ class BatchesAhead(Iterator[T]):
         self._batches = self._run.__enter__()
         self._queue: Deque[Tuple[T, Optional[Dict[str, Any]]]] = collections.deque()
         self._done = False
-        self._state = self._position()  # before the first batch: the start
+        try:
+            self._state: Optional[Dict[str, Any]] = pipeline.state_dict()  # before the first batch: the start
+        except DataPipelineError:  # a pipeline without a position (several stages): state_dict() says so
+            self._state = None
+        self._has_position = self._state is not None
 
     def _position(self) -> Optional[Dict[str, Any]]:
-        try:
-            return self._pipeline.state_dict()
-        except DataPipelineError:  # a pipeline without a position (several stages): state_dict() says so
-            return None
+        return self._pipeline.state_dict() if self._has_position else None
 
     def __next__(self) -> T:
         while not self._done and len(self._queue) <= self._ahead:

@@ -131,11 +131,12 @@ class DataPipeline:
         samples are grouped by `DataBase.element_length` first.
         """
         p = self.pipeline_params
+        batcher = self.batcher()
         bucketizer = None
         if p.bucket_boundaries:
             sizes = p.bucket_batch_sizes or [p.batch_size] * (len(p.bucket_boundaries) + 1)
-            bucketizer = Bucketizer(p.bucket_boundaries, sizes, self.data.element_length, self.batcher())
-        batches = self._run(auto_repeat, self.batcher(), bucketizer)
+            bucketizer = Bucketizer(p.bucket_boundaries, sizes, self.data.element_length, batcher)
+        batches = self._run(auto_repeat, batcher, bucketizer)
         try:
             yield batches
         finally:
