@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 from paiargparse import pai_dataclass
 
-from tfaip.data import ConfigError, DataGenerator, DataGeneratorParams, DataPipelineError, DataPipelineParams
+from tfaip.data import (
+    BatchPositions,
+    ConfigError,
+    DataGenerator,
+    DataGeneratorParams,
+    DataPipelineError,
+    DataPipelineParams,
+)
 from tfaip.data.processor.pipeline_params import ComposedProcessorPipelineParams
 from tfaip.data.testing.toy import (
     TRAINING,
@@ -141,3 +148,27 @@ def test_a_state_is_refused_when_it_cannot_be_one():
     pipeline = composed.create_pipeline(DataPipelineParams(mode=TRAINING, batch_size=4), CountGeneratorParams(n=9))
     with pytest.raises(DataPipelineError, match="only a pipeline of one stage"):
         _take(pipeline, 2)
+
+
+def test_batch_positions_give_the_position_after_the_batches_a_consumer_used_though_it_ran_ahead():
+    random.seed(5)
+    straight, _ = _take(_pipeline(), 20)
+    random.seed(5)
+    pipeline = _pipeline()
+    positions = BatchPositions(pipeline, auto_repeat=True)
+    run = positions.batches()
+    ahead = [next(run) for _ in range(12)]  # fetched ahead (a prefetching consumer) ...
+    positions.used(7)  # ... of what it used
+    state = positions.state_dict()
+    run.close()
+    resumed = _pipeline()
+    resumed.load_state_dict(state)
+    rest, _ = _take(resumed, 13)
+    assert all(_same(a, b) for a, b in zip(ahead[:7] + rest, straight))
+    with pytest.raises(DataPipelineError, match="cannot have used 3 batches"):
+        positions.used(3)  # behind what it reported before
+    again = positions.batches()  # a restarted consumer sees the same batches
+    assert _same(next(again), straight[0])
+    again.close()
+    positions.used(0)
+    assert positions.state_dict()["taken"] == 0 and positions.state_dict()["chunk"] == 0

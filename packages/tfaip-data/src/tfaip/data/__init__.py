@@ -4,7 +4,7 @@ Needs no TensorFlow; `tfaip.data.tf` (extra `tfaip-data[tf]`) turns a pipeline i
 `tf.data.Dataset`, and `tfaip.data.cli` holds what the console scripts share.
 """
 
-__version__ = "0.4.0"
+__version__ = "0.4.1"
 
 from tfaip.data.batching import Batcher, pad_and_stack
 from tfaip.data.database import DataBase, DataBaseParams
@@ -13,6 +13,7 @@ from tfaip.data.generator.base import DataGenerator, DataGeneratorParams, RawDat
 from tfaip.data.generator.listfile import ListsFileDataGenerator, ListsFileGeneratorParams, read_list_file
 from tfaip.data.pipeline.datapipeline import DataPipeline
 from tfaip.data.pipeline.params import DataPipelineParams
+from tfaip.data.pipeline.positions import BatchPositions
 from tfaip.data.pipeline.processor_pipeline import DataProcessorPipeline
 from tfaip.data.processor.base import (
     DataProcessorBase,
@@ -36,6 +37,7 @@ __all__ = [
     "GENERAL_PROCESSOR",
     "INPUT_PROCESSOR",
     "TARGETS_PROCESSOR",
+    "BatchPositions",
     "Batcher",
     "ComposedProcessorPipelineParams",
     "ConfigError",

@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from tfaip.data.pipeline.datapipeline import DataPipeline
 from tfaip.data.pipeline.elements import batch_element
+from tfaip.data.pipeline.positions import BatchPositions
 from tfaip.data.sample import PipelineMode
 
 __all__ = ["batched_specs", "create_dataset"]
@@ -26,7 +27,10 @@ def batched_specs(specs: Dict[str, Any]) -> Dict[str, tf.TensorSpec]:
 
 
 def create_dataset(
-    pipeline: DataPipeline, auto_repeat: bool = False, prefetch: Optional[int] = tf.data.AUTOTUNE
+    pipeline: DataPipeline,
+    auto_repeat: bool = False,
+    prefetch: Optional[int] = tf.data.AUTOTUNE,
+    positions: Optional[BatchPositions] = None,
 ) -> tf.data.Dataset:
     """A `tf.data.Dataset` of the pipeline's padded batches.
 
@@ -38,12 +42,21 @@ def create_dataset(
         pipeline: the DataPipeline (e.g. `data.create_pipeline(params, generator_params)`).
         auto_repeat: repeat the generator endlessly (training).
         prefetch: batches tf.data prefetches on top of the pipeline's own (None: off).
+        positions: runs the pipeline through these `BatchPositions` (made with the same pipeline
+            and `auto_repeat`), which then know the pipeline's position after each batch a consumer
+            used, though tf.data runs ahead: what a checkpoint inside an epoch saves.
     """
+    if positions is not None and (positions.pipeline is not pipeline or positions.auto_repeat != auto_repeat):
+        raise ValueError("create_dataset needs BatchPositions made with the same pipeline and auto_repeat.")
     input_specs = batched_specs(pipeline.data.input_layer_specs())
     target_specs = batched_specs(pipeline.data.target_layer_specs())
     mode = pipeline.mode
 
     def generate() -> Iterator:
+        if positions is not None:
+            for batch in positions.batches():
+                yield batch_element(batch, mode, input_specs, target_specs)
+            return
         with pipeline.generate_input_batches(auto_repeat=auto_repeat) as batches:
             for batch in batches:
                 yield batch_element(batch, mode, input_specs, target_specs)

@@ -1,22 +1,30 @@
 """Checkpoints: the complete training state in one directory that appears atomically.
 
     checkpoint/
-        variables.npz          model weights and optimizer variables (EMA averages, step counter); the
-                               weights of a best model whose export to best/ is still due, if any
-        training_state.json    the `TrainingState`: epochs done, best value and its epoch, the
-                               early-stopping counter, the reason to stop
+        variables.npz          model weights, the states of its random seed generators (dropout), the
+                               optimizer's variables (EMA averages, step counter, accumulated
+                               gradients); inside an epoch also the running epoch metrics; the weights
+                               of a best model whose export to best/ is still due, if any
+        training_state.json    the `TrainingState`: epochs and steps done, best value and its epoch,
+                               the early-stopping counter, the reason to stop
+        data_position.pkl      where the training data stands (`DataPipeline.state_dict`), the state
+                               of python's and numpy's global random generators, and what identifies
+                               the data (sample count, the scenario's code)
         trainer_params.json    the run's params (as in the output dir), so the checkpoint is self-contained
 
-`tfaip-resume-training` reads the state and the variables; a run killed at any moment leaves
-either the previous or the new checkpoint, never a mix (the directory is written aside and
-renamed into place). This module is the one reader of `variables.npz` (`read_variables`, which
-warm-start uses too). Checkpoints of tfaip-train 0.1 have no `training_state.json`: their state
-is read from the `trainer_params.json` they hold.
+`tfaip-resume-training` reads all of it; a run killed at any moment leaves either the previous or
+the new checkpoint, never a mix (the directory is written aside and renamed into place). This
+module is the one reader of `variables.npz` (`read_variables`, which warm-start uses too).
+Checkpoints of tfaip-train 0.1 have no `training_state.json` (their state is read from the
+`trainer_params.json` they hold); those before 0.3 have no seed states and no data position.
+`data_position.pkl` is a pickle (the samples waiting for a batch are python objects): load
+checkpoints you trust only, as with any pickle.
 """
 
 import json
 import os
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+import pickle
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import keras
 import numpy as np
@@ -28,7 +36,9 @@ from tfaip.train.training_state import TrainingState
 
 VARIABLES = "variables.npz"
 STATE = "training_state.json"
-MODEL, OPTIMIZER, BEST = "model", "optimizer", "best"  # the groups of variables.npz
+POSITION = "data_position.pkl"
+# the groups of variables.npz; SEEDS and METRICS are optional (older checkpoints, epoch ends)
+MODEL, SEEDS, OPTIMIZER, METRICS, BEST = "model", "seeds", "optimizer", "metrics", "best"
 _PATHS = "__paths__"
 
 
@@ -36,8 +46,15 @@ def _named(variables: List[Any], prefix: str) -> Dict[str, Any]:
     return {f"{prefix}/{i:05d}": v for i, v in enumerate(variables)}
 
 
+def _seed_variables(model: keras.Model) -> List[Any]:
+    """The states of the model's random seed generators: its variables that are no weights."""
+    weights = {id(v) for v in model.weights}
+    return [v for v in model.variables if id(v) not in weights]
+
+
 def _state_variables(model: keras.Model) -> Dict[str, Any]:
     variables = _named(model.weights, MODEL)
+    variables.update(_named(_seed_variables(model), SEEDS))
     if model.optimizer is not None:
         variables.update(_named(model.optimizer.variables, OPTIMIZER))
     return variables
@@ -49,12 +66,23 @@ def write_checkpoint(
     trainer_params: Dict[str, Any],
     state: TrainingState,
     best_weights: Optional[Sequence[Any]] = None,
+    position: Optional[Dict[str, Any]] = None,
+    with_metrics: bool = False,
 ) -> None:
-    """Write the model's weights, its optimizer's variables, `state` and `trainer_params` to `path` atomically.
+    """Write the model's variables, its optimizer's, `state` and `trainer_params` to `path` atomically.
 
-    `best_weights` (values of `model.weights`) are a best model not yet exported to best/.
+    Args:
+        path: the checkpoint directory (replaced as a whole).
+        model: the model, with its optimizer.
+        trainer_params: the run's params (`TrainerParams.to_dict()`).
+        state: how far the run got.
+        best_weights: values of `model.weights` of a best model not yet exported to best/.
+        position: where the data stands (`data_position.pkl`, any picklable dict).
+        with_metrics: also the running epoch metrics (`model.metrics_variables`), for a checkpoint inside an epoch.
     """
     variables = _state_variables(model)
+    if with_metrics:
+        variables.update(_named(model.metrics_variables, METRICS))
     arrays = {key: v.numpy() for key, v in variables.items()}
     paths = {key: v.path for key, v in variables.items()}
     if best_weights is not None:
@@ -62,6 +90,9 @@ def write_checkpoint(
     with atomic_directory(path, overwrite=True) as tmp:
         with atomic_file(os.path.join(tmp, VARIABLES), "wb") as f:  # synced before the directory is renamed
             np.savez(f, **arrays, **{_PATHS: np.array(json.dumps(paths))})
+        if position is not None:
+            with atomic_file(os.path.join(tmp, POSITION), "wb") as f:
+                pickle.dump(position, f, protocol=pickle.HIGHEST_PROTOCOL)
         write_json_atomically(os.path.join(tmp, STATE), state.state_dict())
         write_json_atomically(os.path.join(tmp, TRAINER_PARAMS_FILE), trainer_params)
 
@@ -95,6 +126,16 @@ def read_training_state(path: str) -> TrainingState:
     )
 
 
+def read_checkpoint_params(path: str) -> Dict[str, Any]:
+    """The trainer params the checkpoint at `path` was written with ({} if it holds none)."""
+    try:
+        with open(os.path.join(path, TRAINER_PARAMS_FILE), encoding="utf-8") as f:
+            params = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    return params if isinstance(params, dict) else {}
+
+
 def read_variables(path: str, group: Optional[str] = None) -> Tuple[Dict[str, np.ndarray], Dict[str, str]]:
     """The arrays of the checkpoint at `path` by key (`model/00003`), and the variable path of each key.
 
@@ -115,17 +156,29 @@ def read_variables(path: str, group: Optional[str] = None) -> Tuple[Dict[str, np
         return {k: stored[k] for k in keys}, {k: paths[k] for k in keys if k in paths}
 
 
-def load_checkpoint(path: str, model: keras.Model) -> Optional[List[np.ndarray]]:
-    """Restore the weights and optimizer variables written by `write_checkpoint` into `model`.
+class Restored(NamedTuple):
+    """What `load_checkpoint` read besides the variables it assigned."""
 
-    The optimizer must be built (`optimizer.build(model.trainable_variables)`). Returns the
-    best weights still to be exported (None when best/ is up to date).
+    best_weights: Optional[List[np.ndarray]]  # a best model still to be exported (None: best/ is up to date)
+    metrics: Optional[List[np.ndarray]]  # the running epoch metrics of a checkpoint inside an epoch
+    seeds: bool  # False: the model's seed generators start afresh (the checkpoint is older than tfaip-train 0.3)
+
+
+def load_checkpoint(path: str, model: keras.Model) -> Restored:
+    """Restore the variables written by `write_checkpoint` into `model` and its optimizer.
+
+    The optimizer must be built (`optimizer.build(model.trainable_variables)`). The epoch metrics
+    are returned, not assigned: keras resets them when the epoch (re)starts.
     """
     arrays, paths = read_variables(path)
     variables = _state_variables(model)
-    if set(paths) != set(variables):
+    seeds = any(key.startswith(f"{SEEDS}/") for key in paths) or not _seed_variables(model)
+    if not seeds:  # written before the seeds were saved: they start afresh
+        variables = {key: v for key, v in variables.items() if not key.startswith(f"{SEEDS}/")}
+    stored = {key for key in paths if not key.startswith(f"{METRICS}/")}
+    if stored != set(variables):
         raise ConfigError(
-            f"The checkpoint at {path} holds {len(paths)} variables, the model and optimizer {len(variables)}: "
+            f"The checkpoint at {path} holds {len(stored)} variables, the model and optimizer {len(variables)}: "
             "it was written by a different model or optimizer configuration."
         )
     for key, variable in variables.items():
@@ -136,5 +189,28 @@ def load_checkpoint(path: str, model: keras.Model) -> Optional[List[np.ndarray]]
                 f"shape {tuple(variable.shape)}: it was written by a different model."
             )
         variable.assign(value)
-    best = sorted(key for key in arrays if key.startswith(f"{BEST}/"))
-    return [arrays[key] for key in best] if best else None
+    return Restored(_group(arrays, BEST), _group(arrays, METRICS), seeds)
+
+
+def _group(arrays: Dict[str, np.ndarray], group: str) -> Optional[List[np.ndarray]]:
+    keys = sorted(key for key in arrays if key.startswith(f"{group}/"))
+    return [arrays[key] for key in keys] if keys else None
+
+
+def read_position(path: str) -> Optional[Dict[str, Any]]:
+    """The data position of the checkpoint at `path` (None: written before tfaip-train 0.3 saved it).
+
+    Raises:
+        ConfigError: if the position file cannot be read.
+    """
+    file = os.path.join(path, POSITION)
+    if not os.path.isfile(file):
+        return None
+    try:
+        with open(file, "rb") as f:
+            position = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as e:
+        raise ConfigError(f"The data position of the checkpoint at {path} cannot be read ({e}).") from e
+    if not isinstance(position, dict):
+        raise ConfigError(f"The data position of the checkpoint at {path} is no dict: {type(position).__name__}.")
+    return position

@@ -55,7 +55,19 @@ class TrainerParams:
     checkpoint_dir: Optional[str] = field(
         default=None, metadata=pai_meta(help="The checkpoint directory (default: OUTPUT_DIR/checkpoint).")
     )
-    write_checkpoints: bool = field(default=True, metadata=pai_meta(help="Write a checkpoint after every epoch."))
+    write_checkpoints: bool = field(
+        default=True, metadata=pai_meta(help="Write a checkpoint after every epoch (and inside epochs, see below).")
+    )
+    checkpoint_every_n_steps: int = field(
+        default=0, metadata=pai_meta(help="Also write a checkpoint inside an epoch every n training steps (0: off).")
+    )
+    checkpoint_every_minutes: float = field(
+        default=5.0,
+        metadata=pai_meta(
+            help="Also write a checkpoint inside an epoch when this many minutes passed since the last one (0: off), "
+            "so that a killed run loses at most these minutes."
+        ),
+    )
     export_best: Optional[bool] = field(
         default=None, metadata=pai_meta(help="Export the best model to OUTPUT_DIR/best (default: with an output_dir).")
     )
@@ -82,7 +94,19 @@ class TrainerParams:
     no_train_scope: Optional[str] = field(
         default=None, metadata=pai_meta(help="Regex of layer paths not to train (their children neither).")
     )
-    random_seed: Optional[int] = field(default=None, metadata=pai_meta(help="Seed of python, numpy and TensorFlow."))
+    random_seed: Optional[int] = field(
+        default=None,
+        metadata=pai_meta(
+            help="Seed of python, numpy, TensorFlow and the data: a resumed run then ends as an unbroken one would."
+        ),
+    )
+    deterministic_ops: bool = field(
+        default=False,
+        metadata=pai_meta(
+            help="Make TensorFlow's ops deterministic (tf.config.experimental.enable_op_determinism): needed for "
+            "exact results on GPUs, slower; ops without a deterministic kernel then raise."
+        ),
+    )
     force_eager: bool = field(default=False, metadata=pai_meta(help="Run the model eagerly (for debugging)."))
     profile: bool = field(default=False, metadata=pai_meta(help="Write a profile of batches 10-20 to TensorBoard."))
     progress_bar: bool = field(default=True, metadata=pai_meta(help="Show a progress bar with losses and metrics."))
@@ -107,6 +131,11 @@ class TrainerParams:
         for name in ("epochs", "train_accum_steps", "val_every_n"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"TrainerParams.{name} must be >= 1, got {getattr(self, name)}.")
+        if self.checkpoint_every_n_steps < 0 or self.checkpoint_every_minutes < 0:
+            raise ConfigError(
+                "TrainerParams.checkpoint_every_n_steps and checkpoint_every_minutes must be >= 0 (0: off), got "
+                f"{self.checkpoint_every_n_steps} and {self.checkpoint_every_minutes}."
+            )
         if not (0 < self.export_best_budget <= 1):
             raise ConfigError(f"TrainerParams.export_best_budget must be in (0, 1], got {self.export_best_budget}.")
         if not (self.calc_ema < 1):

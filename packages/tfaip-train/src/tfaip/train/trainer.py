@@ -2,10 +2,12 @@
 
 TrainerParams (written once to trainer_params.json, never changed) -> DeviceConfig
 -> scenario.root_graph (RootGraph) + optimizer (schedule, EMA, accumulation)
--> warm-start (new run: TrainingState()) or checkpoint (resume: its weights and TrainingState)
--> fit(train pipeline, validation pipeline, callbacks)
+-> warm-start (new run: TrainingState()) or checkpoint (resume: its variables, TrainingState and
+   data position)
+-> fit(train pipeline through BatchPositions, validation pipeline, callbacks); a run resumed inside
+   an epoch first fits the rest of that epoch, then the other epochs
 callbacks, in order: EMA for validation, LAV, best model + early stopping, TensorBoard,
-"Results of epoch N" log, checkpoint (weights + TrainingState), progress bar
+"Results of epoch N" log, state (steps, checkpoints inside epochs and after each), progress bar
 -> export/ (EMA weights)
 """
 
@@ -17,12 +19,14 @@ import os
 import random
 import re
 import shutil
+import time
 from typing import Any, Dict, List, Optional
 
 import keras
 import numpy as np
+import tensorflow as tf
 
-from tfaip.data import ConfigError
+from tfaip.data import BatchPositions, ConfigError, DataPipeline
 from tfaip.data.tf import create_dataset
 from tfaip.data.util.files import TRAINER_PARAMS_FILE, write_json_atomically
 from tfaip.model import ScenarioBase, recover_directory
@@ -34,7 +38,15 @@ from tfaip.train.callbacks.lav import LAVCallback
 from tfaip.train.callbacks.logger import LoggerCallback
 from tfaip.train.callbacks.progress import ProgressCallback
 from tfaip.train.callbacks.tensorboard import ProfileCallback, TensorBoardCallback
-from tfaip.train.checkpoint import has_checkpoint, load_checkpoint, read_training_state, write_checkpoint
+from tfaip.train.checkpoint import (
+    has_checkpoint,
+    load_checkpoint,
+    read_checkpoint_params,
+    read_position,
+    read_training_state,
+    write_checkpoint,
+)
+from tfaip.train.data_position import data_position, resume_position, scenario_code
 from tfaip.train.logs import training_logs
 from tfaip.train.params import TrainerParams
 from tfaip.train.training_state import TrainingState
@@ -72,6 +84,10 @@ class Trainer:
         self.steps_per_epoch = 0
         self.best_callback: Optional[BestModelCallback] = None
         self.best_export = BestExport(self._export_best, self._weights_to_export, params.export_best_budget)
+        self.feed: Optional[_Feed] = None  # the training data of the running fit
+        self._identity: Dict[str, Any] = {}  # what the data position is valid for (data_position.py)
+        self._epoch_metrics: Optional[List[np.ndarray]] = None  # restored when a resumed epoch starts
+        self._last_checkpoint = (0.0, 0)  # time.monotonic() and global step of the latest checkpoint
 
     # ---- paths ----------------------------------------------------------------------------------
 
@@ -144,13 +160,16 @@ class Trainer:
             random.seed(p.random_seed)
             np.random.seed(p.random_seed)
             keras.utils.set_random_seed(p.random_seed)
+        if p.deterministic_ops:
+            tf.config.experimental.enable_op_determinism()
         device = p.device if p.dist_strategy is None else dataclasses.replace(p.device, dist_strategy=p.dist_strategy)
         device_config = device.create()
         for path in (self.checkpoint_dir, self._path("best"), self._path("export")):
             if path:
                 recover_directory(path)
         train_pipeline = p.gen.train_data(self.scenario.data)
-        self.steps_per_epoch = self._steps_per_epoch(_samples(train_pipeline, "train"))
+        train_samples = _samples(train_pipeline, "train")
+        self.steps_per_epoch = self._steps_per_epoch(train_samples)
         val_pipeline = p.gen.val_data(self.scenario.data)
         if val_pipeline is not None:
             _samples(val_pipeline, "val")
@@ -159,11 +178,9 @@ class Trainer:
             graph.compile(optimizer=self._create_optimizer(), run_eagerly=p.force_eager)
             self._freeze(graph)
             graph.optimizer.build(graph.trainable_variables)
+            self._identity = {"samples": train_samples, "code": scenario_code(self.scenario)}
             if self.restore:
-                self.best_export.pending = load_checkpoint(self.checkpoint_dir, graph)
-                self.state = read_training_state(self.checkpoint_dir)
-                logger.info("Resumed from %s after epoch %d.", self.checkpoint_dir, self.state.epoch)
-                self.best_export.flush()
+                self._resume(train_pipeline)
             elif p.warmstart.model:
                 p.warmstart.create().warmstart(graph)
         logs: Dict[str, float] = {}
@@ -180,27 +197,63 @@ class Trainer:
             logger.info("Exported the final model to %s.", self._export("export"))
         return logs
 
-    def _fit(self, train_pipeline, val_pipeline, user_callbacks) -> Dict[str, float]:
+    def _resume(self, train_pipeline: DataPipeline) -> None:
+        """Take over the checkpoint: variables, TrainingState, the data position (with the warnings it needs)."""
+        path = self.checkpoint_dir
+        restored = load_checkpoint(path, self.root_graph)
+        self.best_export.pending = restored.best_weights
+        self.state = read_training_state(path)
+        self._epoch_metrics = restored.metrics if self.state.step > 0 else None
+        if not restored.seeds:
+            logger.warning("The checkpoint holds no states of the random seed generators (dropout): they start afresh.")
+        resume_position(
+            read_position(path), self._identity, self.params.to_dict(), read_checkpoint_params(path), train_pipeline
+        )
+        inside = f" and step {self.state.step} of epoch {self.state.epoch + 1}" if self.state.step else ""
+        logger.info("Resumed from %s after epoch %d%s.", path, self.state.epoch, inside)
+        self.best_export.flush()
+
+    def _fit(self, train_pipeline: DataPipeline, val_pipeline, user_callbacks) -> Dict[str, float]:
+        """Fit the remaining epochs: with a checkpoint inside an epoch, first its rest (a fit of its own)."""
         p = self.params
-        train_data = create_dataset(train_pipeline, auto_repeat=True)
         val_data = create_dataset(val_pipeline) if val_pipeline is not None else None
         logger_callback = LoggerCallback(p.epochs)
-        callbacks = self._callbacks(logger_callback, val_data) + user_callbacks
+        callbacks = _TrainingCallbacks(
+            self._callbacks(logger_callback, val_data) + user_callbacks, self.root_graph, self.steps_per_epoch, p.epochs
+        )
+        self._last_checkpoint = (time.monotonic(), self._global_step())
         try:
-            self.root_graph.fit(
-                train_data,
-                epochs=p.epochs,
-                initial_epoch=self.state.epoch,
-                steps_per_epoch=self.steps_per_epoch,
-                validation_data=val_data,
-                validation_freq=p.val_every_n,
-                callbacks=callbacks,
-                verbose=0,
-            )
+            if self.state.step > 0:
+                callbacks.last_fit = False
+                self._fit_epochs(train_pipeline, val_data, callbacks, self.state.epoch + 1)
+                if self.state.epoch < p.epochs and self.state.stop_reason is None and not self.root_graph.stop_training:
+                    train_pipeline.load_state_dict(self.feed.positions.state_dict())
+                else:  # that was the last epoch: the end of training that the fit left out
+                    callbacks.last_fit = True
+                    self.root_graph.optimizer.finalize_variable_values(self.root_graph.trainable_weights)
+                    callbacks.on_train_end(logger_callback.last_logs)
+                    return logger_callback.last_logs
+                callbacks.last_fit = True
+            self._fit_epochs(train_pipeline, val_data, callbacks, p.epochs)
         finally:
-            del train_data, val_data
+            self.feed = None
+            del val_data
             gc.collect()  # closes the pipelines' generators (and their worker processes) now
         return logger_callback.last_logs
+
+    def _fit_epochs(self, train_pipeline: DataPipeline, val_data, callbacks, epochs: int) -> None:
+        """One `fit` from the state's epoch and step up to `epochs`, on a new run of the training data."""
+        self.feed = _Feed(train_pipeline)
+        self.root_graph.fit(
+            self.feed.dataset,
+            epochs=epochs,
+            initial_epoch=self.state.epoch,
+            steps_per_epoch=self.steps_per_epoch - self.state.step,
+            validation_data=val_data,
+            validation_freq=self.params.val_every_n,
+            callbacks=callbacks,
+            verbose=0,
+        )
 
     def _steps_per_epoch(self, train_samples: int) -> int:
         p = self.params
@@ -263,7 +316,7 @@ class Trainer:
                 callbacks.append(ProfileCallback(p.output_dir))
         callbacks += [logger_callback, _StateCallback(self)]
         if p.progress_bar and p.verbose > 0:
-            callbacks.append(ProgressCallback(p.epochs, self.steps_per_epoch))
+            callbacks.append(ProgressCallback(p.epochs, self.steps_per_epoch, first_step=self.state.step))
         return callbacks
 
     def _export(self, name: str, weights: Optional[List[np.ndarray]] = None) -> str:
@@ -298,13 +351,50 @@ class Trainer:
             logger.info("LAV l%d of epoch %d: %s", i, epoch + 1, " - ".join(f"{k}: {v:.4f}" for k, v in r.items()))
         return results
 
+    def _global_step(self) -> int:
+        return self.state.epoch * self.steps_per_epoch + self.state.step
+
+    def step_begins(self) -> None:
+        """`state.step` steps of the epoch are done: write a checkpoint if one is due inside the epoch."""
+        p = self.params
+        if not (p.write_checkpoints and self.checkpoint_dir) or self.state.step == 0:
+            return
+        since, steps = time.monotonic() - self._last_checkpoint[0], self._global_step() - self._last_checkpoint[1]
+        n, minutes = p.checkpoint_every_n_steps, p.checkpoint_every_minutes
+        if steps > 0 and ((n and steps >= n) or (minutes and since >= 60 * minutes)):
+            self._write_checkpoint(inside_epoch=True)
+
     def end_of_epoch(self, epoch: int) -> None:
         """Record that `epoch` (0-based) finished: the state says so, and the checkpoint gets it."""
-        p = self.params
-        self.state.epoch = epoch + 1
+        self.state.epoch, self.state.step = epoch + 1, 0
         self.best_export.epoch_end()
-        if p.write_checkpoints and self.checkpoint_dir:
-            write_checkpoint(self.checkpoint_dir, self.root_graph, p.to_dict(), self.state, self.best_export.pending)
+        if self.params.write_checkpoints and self.checkpoint_dir:
+            self._write_checkpoint(inside_epoch=False)
+
+    def _write_checkpoint(self, inside_epoch: bool) -> None:
+        """The checkpoint of now: variables (with the running epoch metrics inside an epoch), state, data position."""
+        position = data_position(self.feed.positions.state_dict(), self._identity)
+        write_checkpoint(
+            self.checkpoint_dir, self.root_graph, self.params.to_dict(), self.state, self.best_export.pending,
+            position, with_metrics=inside_epoch,
+        )  # fmt: skip
+        self._last_checkpoint = (time.monotonic(), self._global_step())
+        if inside_epoch:
+            logger.debug("Checkpoint at step %d of epoch %d.", self.state.step, self.state.epoch + 1)
+
+    def restore_epoch_metrics(self) -> None:
+        """A resumed epoch starts: its metrics continue from the checkpoint's (keras just reset them)."""
+        values, self._epoch_metrics = self._epoch_metrics, None
+        if values is None:
+            return
+        variables = self.root_graph.metrics_variables
+        if len(values) != len(variables):
+            raise ConfigError(
+                f"The checkpoint holds {len(values)} metric variables, the model {len(variables)}: it was written by a "
+                "different model."
+            )
+        for variable, value in zip(variables, values):
+            variable.assign(value)
 
 
 def sublayers(layer: keras.Layer) -> List[keras.Layer]:
@@ -340,15 +430,75 @@ def sublayers(layer: keras.Layer) -> List[keras.Layer]:
     return found
 
 
+class _Feed:
+    """The training data of one `fit`: a run of the pipeline, and its position after the batches trained on."""
+
+    def __init__(self, pipeline: DataPipeline):
+        self.positions = BatchPositions(pipeline, auto_repeat=True)
+        self.dataset = create_dataset(pipeline, auto_repeat=True, positions=self.positions)
+        self.used = 0  # batches the training took from this run
+
+
 class _StateCallback(keras.callbacks.Callback):
-    """The checkpoint after each epoch, once the other callbacks updated the state."""
+    """Keeps `trainer.state.step` and the batches used; checkpoints inside epochs, and after each once the others ran.
+
+    It works at the start of each step (when the steps before it are done), so that keras need not
+    wait for each step's logs as it does for callbacks at a step's end.
+    """
 
     def __init__(self, trainer: Trainer):
         super().__init__()
         self.trainer = trainer
+        self._first_step = self._used_before = self._started = 0
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        self._first_step, self._used_before, self._started = self.trainer.state.step, self.trainer.feed.used, 0
+        self.trainer.restore_epoch_metrics()
+
+    def on_train_batch_begin(self, batch: int, logs=None) -> None:
+        feed = self.trainer.feed
+        feed.used = self._used_before + batch
+        feed.positions.used(feed.used)
+        self._started = batch + 1
+        self.trainer.state.step = self._first_step + batch
+        self.trainer.step_begins()
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
+        feed = self.trainer.feed
+        feed.used = self._used_before + self._started
+        feed.positions.used(feed.used)
         self.trainer.end_of_epoch(epoch)
+
+
+class _TrainingCallbacks(keras.callbacks.CallbackList):
+    """The callbacks of a training that may take two `fit` calls: the rest of an epoch, then the other epochs.
+
+    Each callback hears one `on_train_begin` and one `on_train_end`. A `fit` that is not the last
+    (`last_fit` False) ends without writing the optimizer's EMA weights into the model, as it would.
+    """
+
+    def __init__(self, callbacks: List[keras.callbacks.Callback], model: keras.Model, steps: int, epochs: int):
+        super().__init__(callbacks, add_history=True, model=model, verbose=0, epochs=epochs, steps=steps)
+        self.last_fit = True
+        self._begun = False
+        self._trained: Optional[List[np.ndarray]] = None
+
+    def on_train_begin(self, logs=None) -> None:
+        if not self._begun:
+            self._begun = True
+            super().on_train_begin(logs)
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        super().on_epoch_end(epoch, logs)
+        if not self.last_fit:  # keras' fit overwrites them with the EMA weights before on_train_end
+            self._trained = [v.numpy() for v in self.model.trainable_variables]
+
+    def on_train_end(self, logs=None) -> None:
+        if self.last_fit:
+            super().on_train_end(logs)
+        elif self._trained is not None:
+            for variable, value in zip(self.model.trainable_variables, self._trained):
+                variable.assign(value)
 
 
 def _samples(pipeline, flag: str) -> int:

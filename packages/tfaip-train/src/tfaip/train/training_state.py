@@ -1,9 +1,11 @@
 """`TrainingState`: how far a run got, kept apart from its configuration (`TrainerParams`).
 
     Trainer.train() ── new run: TrainingState() ──┐
-                    └─ resume: read_training_state(checkpoint) ──┴─► fit ── each epoch end:
-        BestModelCallback updates best / best_epoch / epochs_without_improvement / stop_reason,
-        Trainer sets epoch ──► checkpoint/training_state.json (with variables.npz, atomically)
+                    └─ resume: read_training_state(checkpoint) ──┴─► fit ── each step: Trainer sets step
+        ── inside an epoch, when a checkpoint is due ──► checkpoint/ (step > 0)
+        ── each epoch end: BestModelCallback updates best / best_epoch / epochs_without_improvement /
+        stop_reason, Trainer sets epoch (and step 0) ──► checkpoint/training_state.json (with
+        variables.npz and the data position, atomically)
 
 `trainer_params.json` stays what the run was started with; `tfaip-resume-training` takes the
 state from the checkpoint, so the epoch count and the early-stopping counters go on where they were.
@@ -22,6 +24,7 @@ class TrainingState:
 
     Args:
         epoch: epochs finished (the next fit starts with this 0-based epoch; default 0).
+        step: steps done of the epoch after them (a checkpoint inside an epoch; default 0: at its start).
         stop_reason: why early stopping ended the run (default None: it did not).
         monitor: the value that decides the best model and early stopping, e.g. "val_acc" (default
             None: set when the run starts).
@@ -36,6 +39,7 @@ class TrainingState:
     """
 
     epoch: int = 0
+    step: int = 0
     stop_reason: Optional[str] = None
     monitor: Optional[str] = None
     best: Optional[float] = None

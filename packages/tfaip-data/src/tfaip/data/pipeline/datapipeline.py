@@ -17,6 +17,18 @@ from tfaip.data.sample import PipelineMode, Sample
 STATE_VERSION = 1  # of DataPipeline.state_dict()
 
 
+def cut_state(cut: PipelineCut) -> Dict[str, Any]:
+    """The `state_dict()` of a run standing at `cut`."""
+    return {
+        "version": STATE_VERSION,
+        "seed": cut.seed,
+        "chunk": cut.chunk_id,
+        "start": list(cut.start),
+        "taken": cut.taken,
+        "carried": list(cut.carried),
+    }
+
+
 class PipelineData(Protocol):
     """What a DataPipeline uses of its `DataBase` (which creates it)."""
 
@@ -158,14 +170,7 @@ class DataPipeline:
             )
         if cut is None:
             raise DataPipelineError(f"The {self.mode} pipeline has not run yet, so it has no position to save.")
-        return {
-            "version": STATE_VERSION,
-            "seed": cut.seed,
-            "chunk": cut.chunk_id,
-            "start": list(cut.start),
-            "taken": cut.taken,
-            "carried": list(cut.carried),
-        }
+        return cut_state(cut)
 
     def load_state_dict(self, state: Dict[str, Any]) -> None:
         """Make the next run continue where the run that `state` (from `state_dict`) came from stood."""

@@ -9,9 +9,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 class ProgressCallback(keras.callbacks.Callback):
     """Shows `Epoch n/N ━━━━ steps  time  loss: ... acc: ...` while training."""
 
-    def __init__(self, epochs: int, steps_per_epoch: int, refresh_per_second: float = 4):
+    def __init__(self, epochs: int, steps_per_epoch: int, refresh_per_second: float = 4, first_step: int = 0):
+        """`first_step`: the steps of the first epoch done before (a run resumed inside it)."""
         super().__init__()
         self.epochs, self.steps = epochs, steps_per_epoch
+        self._next_first_step, self._first_step = first_step, 0
         self.refresh_per_second = refresh_per_second
         self._progress: Optional[Progress] = None
         self._task = None
@@ -24,13 +26,14 @@ class ProgressCallback(keras.callbacks.Callback):
             transient=True, refresh_per_second=self.refresh_per_second,
         )  # fmt: skip
         self._progress.start()
-        self._task = self._progress.add_task("train", total=self.steps, logs="")
+        self._first_step, self._next_first_step = self._next_first_step, 0
+        self._task = self._progress.add_task("train", total=self.steps, completed=self._first_step, logs="")
 
     def on_train_batch_end(self, batch: int, logs: Optional[Dict[str, Any]] = None) -> None:
         """Advance the bar, show the running logs."""
         if self._progress is not None:
             text = " ".join(f"{k}: {float(v):.4f}" for k, v in (logs or {}).items())
-            self._progress.update(self._task, completed=batch + 1, logs=text)
+            self._progress.update(self._task, completed=self._first_step + batch + 1, logs=text)
 
     def on_epoch_end(self, epoch: int, logs: Optional[Dict[str, Any]] = None) -> None:
         """Remove the bar."""

@@ -64,21 +64,24 @@ def train(parser: ParamsArgumentParser, argv: List[str], scenario: str, params_f
 def train_from_params(parser: ParamsArgumentParser, argv: List[str], params_file: ParamsFile) -> int:
     """`tfaip-train-from-params`: train the scenario named in the params file with its params; returns the exit code."""
     path, data = params_file
-    scenario = data.get("scenario")
-    scenario_id = scenario.get("scenario_id") if isinstance(scenario, dict) else None
-    if not scenario_id:
-        raise ConfigError(
-            f"{path} names no scenario (its scenario.scenario_id is missing): train with tfaip-train SCENARIO "
-            f"--params {path}."
-        )
-    scenario_cls = ScenarioBaseParams(
-        scenario_id=scenario_id, scenario_base_path=scenario.get("scenario_base_path")
-    ).cls()
+    scenario_cls = _scenario_of(path, data, f"train with tfaip-train SCENARIO --params {path}")
     params = params_from_dict(data, default_trainer_params(scenario_cls), path)
     args = parse_trainer_params(parser, argv, params)
     if not shown(args):
         scenario_cls.create_trainer(args.trainer).train()
     return 0
+
+
+def _scenario_of(path: str, data: dict, fix: str) -> Type[ScenarioBase]:
+    """The scenario class that the params `data` (read from `path`) name; a ConfigError naming `fix` without one.
+
+    Importing it first also makes the classes of a scenario given as a .py file known to the params.
+    """
+    scenario = data.get("scenario")
+    scenario_id = scenario.get("scenario_id") if isinstance(scenario, dict) else None
+    if not scenario_id:
+        raise ConfigError(f"{path} names no scenario (its scenario.scenario_id is missing): {fix}.")
+    return ScenarioBaseParams(scenario_id=scenario_id, scenario_base_path=scenario.get("scenario_base_path")).cls()
 
 
 def resume(prog: str, output_dir: str) -> int:
@@ -87,8 +90,11 @@ def resume(prog: str, output_dir: str) -> int:
     The params are the run's `trainer_params.json`; the checkpoint holds the weights and the
     `TrainingState` (epoch, best value, early-stopping counter) that the Trainer goes on from.
     """
-    with open(os.path.join(output_dir, TRAINER_PARAMS_FILE), encoding="utf-8") as f:
-        params = TrainerParams.from_dict(json.load(f))
+    path = os.path.join(output_dir, TRAINER_PARAMS_FILE)
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    scenario_cls = _scenario_of(path, data, "start the run anew with tfaip-train")
+    params = TrainerParams.from_dict(data)
     checkpoint = params.checkpoint_dir or os.path.join(output_dir, "checkpoint")
     recover_directory(checkpoint)
     restore = os.path.isdir(checkpoint)
@@ -99,7 +105,7 @@ def resume(prog: str, output_dir: str) -> int:
         params.overwrite_output_dir = True  # the run's files belong to the run that starts again
     params.output_dir = output_dir
     params.warmstart.model = None if restore else params.warmstart.model
-    params.scenario.cls().create_trainer(params, restore=restore).train()
+    scenario_cls.create_trainer(params, restore=restore).train()
     return 0
 
 

@@ -8,11 +8,12 @@ nothing outside it, also in subprocesses:
   Import it by its module path (also its name for `import_scenario` and `tfaip-train`).
 - `tiny_params(output_dir, epochs, samples, **trainer)`: `TrainerParams` of a run of that
   scenario that takes seconds; `weights(graph)`: weight path -> numpy value;
-  `CrashAfterEpoch(epoch)`: a callback that fails a run after that epoch's checkpoint.
+  `CrashAfterEpoch(epoch)`: a callback that fails a run after that epoch's checkpoint;
+  `CrashAtStep(epoch, step)`: one that fails it before that step (after a checkpoint due there).
 
 Its names may change between minor versions.
 """
 
-from tfaip.train.testing.params import CrashAfterEpoch, tiny_params, weights
+from tfaip.train.testing.params import CrashAfterEpoch, CrashAtStep, tiny_params, weights
 
-__all__ = ["CrashAfterEpoch", "tiny_params", "weights"]
+__all__ = ["CrashAfterEpoch", "CrashAtStep", "tiny_params", "weights"]

@@ -52,3 +52,25 @@ class CrashAfterEpoch(keras.callbacks.Callback):
         """Crash at the end of the chosen epoch."""
         if epoch == self.epoch:
             raise self.error
+
+
+class CrashAtStep(keras.callbacks.Callback):
+    """Raises `error` when step `step` of `epoch` (both 0-based, as the fit counts them) is about to start.
+
+    The checkpoint that is due then (`--trainer.checkpoint_every_n_steps`) is written before it.
+    """
+
+    def __init__(self, epoch: int, step: int, error: Optional[BaseException] = None):
+        super().__init__()
+        self.epoch, self.step = epoch, step
+        self.error = error if error is not None else RuntimeError("crash")
+        self._epoch = -1
+
+    def on_epoch_begin(self, epoch, logs=None):
+        """Note the epoch."""
+        self._epoch = epoch
+
+    def on_train_batch_begin(self, batch, logs=None):
+        """Crash before the chosen step."""
+        if (self._epoch, batch) == (self.epoch, self.step):
+            raise self.error

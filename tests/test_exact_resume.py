@@ -1,0 +1,122 @@
+"""Exact resume: a run SIGKILLed at any moment and continued with tfaip-resume-training ends as the unbroken run.
+
+The scenario has what makes this hard: random augmentation in two worker processes, a shuffle
+buffer, epochs that end inside a pass over the data, dropout and EMA. Checkpoints are written every
+7 steps and after each epoch; the kills come between epochs, inside an epoch, and inside the writing
+of a checkpoint.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tfaip.train.checkpoint import read_variables
+
+SCENARIO = Path(__file__).parent / "scenarios" / "jittered_tutorial.py"
+FLAGS = [
+    str(SCENARIO), "--trainer.epochs", "3", "--trainer.samples_per_epoch", "640", "--train_val.limit_to", "300",
+    "--val.limit", "48", "--train.num_processes", "2", "--train.shuffle_buffer_size", "50",
+    "--trainer.random_seed", "5", "--trainer.calc_ema", "-1", "--trainer.checkpoint_every_n_steps", "7",
+    "--trainer.progress_bar", "False",
+]  # fmt: skip
+BIN = Path(sys.executable).parent
+# a tfaip-train that SIGKILLs itself while it writes its 8th checkpoint (step 14 of epoch 2): after
+# variables.npz and the data position, before training_state.json
+DIES_IN_CHECKPOINT = textwrap.dedent("""
+    import os, signal, sys
+    import tfaip.train.checkpoint as checkpoint
+    from tfaip.train.cli.train import main
+    written, write = [], checkpoint.write_json_atomically
+    def dying_write(path, data):
+        written.append(path)
+        if len(written) == 2 * 7 + 1:
+            os.kill(os.getpid(), signal.SIGKILL)
+        write(path, data)
+    checkpoint.write_json_atomically = dying_write
+    sys.exit(main(sys.argv[1:]))
+""")
+
+
+def _train(output_dir: Path, **popen) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(BIN / "tfaip-train"), *FLAGS, "--trainer.output_dir", str(output_dir)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, **popen,
+    )  # fmt: skip
+
+
+def _state(output_dir: Path):
+    try:
+        return json.loads((output_dir / "checkpoint" / "training_state.json").read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def _results(output_dir: Path) -> dict:
+    """Epoch -> its logged results (the last line of each epoch: a resumed run logs after the killed one)."""
+    lines = re.findall(r"Results of epoch (\d+): (.*)", (output_dir / "train.log").read_text())
+    return dict(lines)
+
+
+def _weights(output_dir: Path) -> dict:
+    return read_variables(str(output_dir / "checkpoint"))[0]
+
+
+@pytest.fixture(scope="module")
+def unbroken(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("unbroken") / "run"
+    assert _train(out).wait(timeout=300) == 0
+    return out
+
+
+KILLS = {
+    "between epochs": lambda state: state["epoch"] == 1 and state["step"] == 0,
+    "inside an epoch": lambda state: state["epoch"] == 1 and state["step"] >= 21,
+}
+
+
+@pytest.mark.parametrize("moment", [*KILLS, "while writing a checkpoint"])
+def test_a_run_killed_at_any_moment_resumes_to_the_unbroken_runs_weights_and_results(unbroken, tmp_path, moment):
+    out = tmp_path / "run"
+    if moment in KILLS:
+        run = _train(out)
+        deadline = time.time() + 240
+        while run.poll() is None and time.time() < deadline:
+            state = _state(out)
+            if state is not None and KILLS[moment](state):
+                os.killpg(run.pid, signal.SIGKILL)
+                break
+            time.sleep(0.01)
+        run.wait()
+    else:
+        died = subprocess.run(
+            [sys.executable, "-c", DIES_IN_CHECKPOINT, *FLAGS, "--trainer.output_dir", str(out)],
+            capture_output=True, timeout=300,
+        )  # fmt: skip
+        assert died.returncode == -signal.SIGKILL
+        assert [p.name for p in out.glob(".checkpoint*")], "the killed write left its temporary directory"
+    state = _state(out)
+    assert state is not None and state["epoch"] < 3, "the run was not killed before its end"
+    if moment == "while writing a checkpoint":
+        assert (state["epoch"], state["step"]) == (1, 7)  # the checkpoint before the one being written
+    resumed = subprocess.run(
+        [str(BIN / "tfaip-resume-training"), str(out)], capture_output=True, text=True, timeout=300
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert _state(out)["epoch"] == 3
+    assert not list(out.glob(".*"))
+    expected, got = _weights(unbroken), _weights(out)
+    assert sorted(got) == sorted(expected)  # model, seeds (dropout), optimizer (EMA, step), best
+    for key in expected:
+        np.testing.assert_allclose(got[key], expected[key], rtol=1e-6, atol=1e-7, err_msg=key)
+    assert _results(out) == _results(unbroken)
+    log = (out / "train.log").read_text()
+    assert "Resumed from" in log and "no longer" not in log
