@@ -37,6 +37,7 @@ from tfaip.train.callbacks.ema import EMAValidationCallback, assigned, ema_weigh
 from tfaip.train.callbacks.lav import LAVCallback
 from tfaip.train.callbacks.logger import LoggerCallback
 from tfaip.train.callbacks.progress import ProgressCallback
+from tfaip.train.callbacks.state import StateCallback, TrainingCallbacks
 from tfaip.train.callbacks.tensorboard import ProfileCallback, TensorBoardCallback
 from tfaip.train.checkpoint import (
     has_checkpoint,
@@ -52,6 +53,7 @@ from tfaip.train.params import TrainerParams
 from tfaip.train.training_state import TrainingState
 
 logger = logging.getLogger(__name__)
+CHECKPOINT_BUDGET = 0.02  # the share of the training time that checkpoints inside epochs may take by time
 
 
 class Trainer:
@@ -88,6 +90,7 @@ class Trainer:
         self._identity: Dict[str, Any] = {}  # what the data position is valid for (data_position.py)
         self._epoch_metrics: Optional[List[np.ndarray]] = None  # restored when a resumed epoch starts
         self._last_checkpoint = (0.0, 0)  # time.monotonic() and global step of the latest checkpoint
+        self._checkpoint_seconds = 0.0  # how long writing it took
 
     # ---- paths ----------------------------------------------------------------------------------
 
@@ -218,22 +221,21 @@ class Trainer:
         p = self.params
         val_data = create_dataset(val_pipeline) if val_pipeline is not None else None
         logger_callback = LoggerCallback(p.epochs)
-        callbacks = _TrainingCallbacks(
+        callbacks = TrainingCallbacks(
             self._callbacks(logger_callback, val_data) + user_callbacks, self.root_graph, self.steps_per_epoch, p.epochs
         )
         self._last_checkpoint = (time.monotonic(), self._global_step())
         try:
-            if self.state.step > 0:
+            if self.state.step > 0:  # resumed inside an epoch: its rest first
                 callbacks.last_fit = False
                 self._fit_epochs(train_pipeline, val_data, callbacks, self.state.epoch + 1)
-                if self.state.epoch < p.epochs and self.state.stop_reason is None and not self.root_graph.stop_training:
-                    train_pipeline.load_state_dict(self.feed.positions.state_dict())
-                else:  # that was the last epoch: the end of training that the fit left out
-                    callbacks.last_fit = True
+                callbacks.last_fit = True
+                done = self.state.epoch == p.epochs or self.state.stop_reason or self.root_graph.stop_training
+                if done:  # the end of training that this fit left out
                     self.root_graph.optimizer.finalize_variable_values(self.root_graph.trainable_weights)
                     callbacks.on_train_end(logger_callback.last_logs)
                     return logger_callback.last_logs
-                callbacks.last_fit = True
+                train_pipeline.load_state_dict(self.feed.positions.state_dict())
             self._fit_epochs(train_pipeline, val_data, callbacks, p.epochs)
         finally:
             self.feed = None
@@ -314,7 +316,7 @@ class Trainer:
             callbacks.append(TensorBoardCallback(p.output_dir, image_batch))
             if p.profile:
                 callbacks.append(ProfileCallback(p.output_dir))
-        callbacks += [logger_callback, _StateCallback(self)]
+        callbacks += [logger_callback, StateCallback(self)]
         if p.progress_bar and p.verbose > 0:
             callbacks.append(ProgressCallback(p.epochs, self.steps_per_epoch, first_step=self.state.step))
         return callbacks
@@ -361,7 +363,9 @@ class Trainer:
             return
         since, steps = time.monotonic() - self._last_checkpoint[0], self._global_step() - self._last_checkpoint[1]
         n, minutes = p.checkpoint_every_n_steps, p.checkpoint_every_minutes
-        if steps > 0 and ((n and steps >= n) or (minutes and since >= 60 * minutes)):
+        # by time, checkpoints take at most CHECKPOINT_BUDGET of the training: after a slow write the next waits longer
+        interval = max(60 * minutes, self._checkpoint_seconds / CHECKPOINT_BUDGET)
+        if steps > 0 and ((n and steps >= n) or (minutes and since >= interval)):
             self._write_checkpoint(inside_epoch=True)
 
     def end_of_epoch(self, epoch: int) -> None:
@@ -373,12 +377,14 @@ class Trainer:
 
     def _write_checkpoint(self, inside_epoch: bool) -> None:
         """The checkpoint of now: variables (with the running epoch metrics inside an epoch), state, data position."""
+        start = time.monotonic()
         position = data_position(self.feed.positions.state_dict(), self._identity)
         write_checkpoint(
             self.checkpoint_dir, self.root_graph, self.params.to_dict(), self.state, self.best_export.pending,
             position, with_metrics=inside_epoch,
         )  # fmt: skip
         self._last_checkpoint = (time.monotonic(), self._global_step())
+        self._checkpoint_seconds = self._last_checkpoint[0] - start
         if inside_epoch:
             logger.debug("Checkpoint at step %d of epoch %d.", self.state.step, self.state.epoch + 1)
 
@@ -437,68 +443,6 @@ class _Feed:
         self.positions = BatchPositions(pipeline, auto_repeat=True)
         self.dataset = create_dataset(pipeline, auto_repeat=True, positions=self.positions)
         self.used = 0  # batches the training took from this run
-
-
-class _StateCallback(keras.callbacks.Callback):
-    """Keeps `trainer.state.step` and the batches used; checkpoints inside epochs, and after each once the others ran.
-
-    It works at the start of each step (when the steps before it are done), so that keras need not
-    wait for each step's logs as it does for callbacks at a step's end.
-    """
-
-    def __init__(self, trainer: Trainer):
-        super().__init__()
-        self.trainer = trainer
-        self._first_step = self._used_before = self._started = 0
-
-    def on_epoch_begin(self, epoch: int, logs=None) -> None:
-        self._first_step, self._used_before, self._started = self.trainer.state.step, self.trainer.feed.used, 0
-        self.trainer.restore_epoch_metrics()
-
-    def on_train_batch_begin(self, batch: int, logs=None) -> None:
-        feed = self.trainer.feed
-        feed.used = self._used_before + batch
-        feed.positions.used(feed.used)
-        self._started = batch + 1
-        self.trainer.state.step = self._first_step + batch
-        self.trainer.step_begins()
-
-    def on_epoch_end(self, epoch: int, logs=None) -> None:
-        feed = self.trainer.feed
-        feed.used = self._used_before + self._started
-        feed.positions.used(feed.used)
-        self.trainer.end_of_epoch(epoch)
-
-
-class _TrainingCallbacks(keras.callbacks.CallbackList):
-    """The callbacks of a training that may take two `fit` calls: the rest of an epoch, then the other epochs.
-
-    Each callback hears one `on_train_begin` and one `on_train_end`. A `fit` that is not the last
-    (`last_fit` False) ends without writing the optimizer's EMA weights into the model, as it would.
-    """
-
-    def __init__(self, callbacks: List[keras.callbacks.Callback], model: keras.Model, steps: int, epochs: int):
-        super().__init__(callbacks, add_history=True, model=model, verbose=0, epochs=epochs, steps=steps)
-        self.last_fit = True
-        self._begun = False
-        self._trained: Optional[List[np.ndarray]] = None
-
-    def on_train_begin(self, logs=None) -> None:
-        if not self._begun:
-            self._begun = True
-            super().on_train_begin(logs)
-
-    def on_epoch_end(self, epoch: int, logs=None) -> None:
-        super().on_epoch_end(epoch, logs)
-        if not self.last_fit:  # keras' fit overwrites them with the EMA weights before on_train_end
-            self._trained = [v.numpy() for v in self.model.trainable_variables]
-
-    def on_train_end(self, logs=None) -> None:
-        if self.last_fit:
-            super().on_train_end(logs)
-        elif self._trained is not None:
-            for variable, value in zip(self.model.trainable_variables, self._trained):
-                variable.assign(value)
 
 
 def _samples(pipeline, flag: str) -> int:

@@ -9,8 +9,9 @@ after each batch of its run until the consumer reports that it used them (`used(
 from __future__ import annotations
 
 import collections
+import contextlib
 import threading
-from typing import Any, Deque, Dict, Iterator, Optional
+from typing import Any, Deque, Dict, Iterator, List, Optional
 
 from tfaip.data.errors import DataPipelineError
 from tfaip.data.pipeline.datapipeline import DataPipeline, cut_state
@@ -38,23 +39,32 @@ class BatchPositions:
     def __init__(self, pipeline: DataPipeline, auto_repeat: bool = False):
         self.pipeline, self.auto_repeat = pipeline, auto_repeat
         self._start: Optional[Dict[str, Any]] = None
-        self._run: Optional[_RunLog] = None
+        self._run: Optional[_RunLog] = None  # the latest run
+        self._live: List[_RunLog] = []  # the runs still going (keras runs one per replica)
         self._lock = threading.Lock()
+        self._starting = threading.Lock()
 
     def batches(self) -> Iterator[Sample]:
         """A run of the pipeline's batches from the start position (stops its worker processes when closed)."""
-        if self._start is not None:
-            self.pipeline.load_state_dict(self._start)
-        with self.pipeline.generate_input_batches(auto_repeat=self.auto_repeat) as stream:
-            if self._start is None and stream.cut is not None:
-                self._start = cut_state(stream.cut)
+        with contextlib.ExitStack() as stack:
+            with self._starting:  # runs that start together (keras' replicas) start at the same position
+                if self._start is not None:
+                    self.pipeline.load_state_dict(self._start)
+                stream = stack.enter_context(self.pipeline.generate_input_batches(auto_repeat=self.auto_repeat))
+                if self._start is None and stream.cut is not None:
+                    self._start = cut_state(stream.cut)
             log = _RunLog(stream.cut)
             with self._lock:
                 self._run = log
-            for batch in stream:
+                self._live.append(log)
+            try:
+                for batch in stream:
+                    with self._lock:
+                        log.cuts.append(stream.cut)
+                    yield batch
+            finally:
                 with self._lock:
-                    log.cuts.append(stream.cut)
-                yield batch
+                    self._live.remove(log)
 
     def used(self, n: int) -> None:
         """The consumer used the first `n` batches of the latest run; the positions before are dropped.
@@ -71,9 +81,8 @@ class BatchPositions:
                     f"The consumer cannot have used {n} batches: the run returned {run.used + len(run.cuts)}, and "
                     f"{run.used} were used already."
                 )
-            while run.used < n:
-                run.last = run.cuts.popleft()
-                run.used += 1
+            for log in {id(log): log for log in [run, *self._live]}.values():  # copies that run alongside it too
+                log.forget(min(n, log.used + len(log.cuts)))
 
     def state_dict(self) -> Optional[Dict[str, Any]]:
         """The pipeline's position after the batches used (see `used`); None for a pipeline without a position."""
@@ -94,3 +103,9 @@ class _RunLog:
         self.start = self.last = start
         self.used = 0
         self.cuts: Deque[PipelineCut] = collections.deque()
+
+    def forget(self, n: int) -> None:
+        """Keep the position after batch `n` as `last`, and only those after it."""
+        while self.used < n:
+            self.last = self.cuts.popleft()
+            self.used += 1
