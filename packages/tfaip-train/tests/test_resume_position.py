@@ -7,12 +7,14 @@ import hashlib
 import json
 import os
 import pickle
+import time
 
 import numpy as np
 import pytest
 
 from tfaip.data import ConfigError
 from tfaip.train import Trainer, TrainerParams
+from tfaip.train import trainer as trainer_module
 from tfaip.train.checkpoint import POSITION, read_variables
 from tfaip.train.data_position import scenario_code
 from tfaip.train.testing import CrashAfterEpoch, CrashAtStep, tiny_params, tutorial
@@ -27,8 +29,11 @@ def _state(output_dir) -> dict:
     return json.loads((output_dir / "checkpoint" / "training_state.json").read_text())
 
 
-def test_a_time_based_checkpoint_inside_an_epoch_holds_the_step_the_metrics_and_the_data_position(tmp_path):
-    # 6 steps per epoch; a checkpoint is due at every step
+def test_a_time_based_checkpoint_inside_an_epoch_holds_the_step_the_metrics_and_the_data_position(
+    tmp_path, monkeypatch
+):
+    # 6 steps per epoch; a checkpoint is due at every step (with a budget that allows it)
+    monkeypatch.setattr(trainer_module, "CHECKPOINT_BUDGET", 1e9)
     params = tiny_params(tmp_path, epochs=2, checkpoint_every_minutes=1e-9)
     with pytest.raises(RuntimeError, match="crash"):
         Trainer(params).train([CrashAtStep(1, 4)])
@@ -42,6 +47,22 @@ def test_a_time_based_checkpoint_inside_an_epoch_holds_the_step_the_metrics_and_
     resumed.train()
     assert resumed.state.epoch == 2 and resumed.state.step == 0
     assert "after epoch 1 and step 4 of epoch 2" in (tmp_path / "train.log").read_text()
+
+
+@pytest.mark.parametrize(
+    ("minutes_ago", "last_write_seconds", "due"), [(4, 0.1, False), (5.5, 0.1, True), (5.5, 7, False)]
+)
+def test_time_based_checkpoints_keep_to_their_interval_and_to_two_percent_of_the_time(
+    minutes_ago, last_write_seconds, due
+):
+    trainer = Trainer(tiny_params("out", checkpoint_every_minutes=5))
+    written = []
+    trainer._write_checkpoint = lambda inside_epoch: written.append(inside_epoch)
+    trainer.steps_per_epoch, trainer.state.step = 10, 3
+    trainer._last_checkpoint = (time.monotonic() - 60 * minutes_ago, 0)
+    trainer._checkpoint_seconds = last_write_seconds  # 7 s: the next one waits 50 x 7 s, not 5 minutes
+    trainer.step_begins()
+    assert written == ([True] if due else [])
 
 
 def test_no_checkpoints_inside_epochs_when_both_settings_are_off(tmp_path):

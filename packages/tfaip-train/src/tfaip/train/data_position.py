@@ -82,7 +82,10 @@ def resume_position(
             f"{VERSION}: resume it with the tfaip-train that wrote it."
         )
     earlier = position["identity"]
-    changes = [f"the params {', '.join(names)}" for names in [_changed_params(checkpoint_params, params)] if names]
+    changes = []
+    changed_params = _changed_params(checkpoint_params, params) if checkpoint_params else []
+    if changed_params:
+        changes.append(f"the params {', '.join(changed_params)}")
     changed_code = sorted(set(earlier["code"].items()) ^ set(identity["code"].items()))
     if changed_code:
         changes.append(f"the code of {', '.join(sorted({name for name, _ in changed_code}))}")

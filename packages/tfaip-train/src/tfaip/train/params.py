@@ -65,7 +65,7 @@ class TrainerParams:
         default=5.0,
         metadata=pai_meta(
             help="Also write a checkpoint inside an epoch when this many minutes passed since the last one (0: off), "
-            "so that a killed run loses at most these minutes; longer where writing one takes over 2% of that."
+            "so that a killed run loses at most these minutes (longer where writing one takes over a 50th of that)."
         ),
     )
     export_best: Optional[bool] = field(
