@@ -16,7 +16,7 @@ from tfaip.data import ConfigError
 from tfaip.train import Trainer, TrainerParams
 from tfaip.train import trainer as trainer_module
 from tfaip.train.checkpoint import POSITION, read_variables
-from tfaip.train.data_position import scenario_code
+from tfaip.train.data_position import data_position, resume_position, scenario_code
 from tfaip.train.testing import CrashAfterEpoch, CrashAtStep, tiny_params, tutorial
 from tfaip.train.testing.tutorial import TutorialScenario
 
@@ -57,7 +57,11 @@ def test_time_based_checkpoints_keep_to_their_interval_and_to_two_percent_of_the
 ):
     trainer = Trainer(tiny_params("out", checkpoint_every_minutes=5))
     written = []
-    trainer._write_checkpoint = lambda inside_epoch: written.append(inside_epoch)
+
+    def write_checkpoint(inside_epoch: bool) -> None:
+        written.append(inside_epoch)
+
+    trainer._write_checkpoint = write_checkpoint
     trainer.steps_per_epoch, trainer.state.step = 10, 3
     trainer._last_checkpoint = (time.monotonic() - 60 * minutes_ago, 0)
     trainer._checkpoint_seconds = last_write_seconds  # 7 s: the next one waits 50 x 7 s, not 5 minutes
@@ -108,3 +112,21 @@ def test_checkpoint_settings_must_not_be_negative():
     with pytest.raises(ConfigError, match="checkpoint_every_n_steps and checkpoint_every_minutes must be >= 0"):
         tiny_params(checkpoint_every_minutes=-1)
     assert np.isclose(TrainerParams().checkpoint_every_minutes, 5.0)
+
+
+class _Pipeline:
+    def __init__(self):
+        self.loaded = None
+
+    def load_state_dict(self, state):
+        self.loaded = state
+
+
+def test_changed_code_is_named_and_the_same_sample_count_keeps_the_position(caplog):
+    identity = {"samples": 10, "code": {"my.data": "a", "my.graph": "b"}}
+    position = data_position({"chunk": 3}, identity)
+    pipeline = _Pipeline()
+    changed = {"samples": 10, "code": {"my.data": "c", "my.graph": "b", "my.new": "d"}}
+    resume_position(position, changed, {"epochs": 3}, {"epochs": 3}, pipeline)
+    assert "the code of my.data, my.new changed" in caplog.text and "new pass" not in caplog.text
+    assert pipeline.loaded == {"chunk": 3}

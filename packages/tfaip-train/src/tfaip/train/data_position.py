@@ -86,9 +86,9 @@ def resume_position(
     changed_params = _changed_params(checkpoint_params, params) if checkpoint_params else []
     if changed_params:
         changes.append(f"the params {', '.join(changed_params)}")
-    changed_code = sorted(set(earlier["code"].items()) ^ set(identity["code"].items()))
-    if changed_code:
-        changes.append(f"the code of {', '.join(sorted({name for name, _ in changed_code}))}")
+    changed_modules = sorted({name for name, _ in set(earlier["code"].items()) ^ set(identity["code"].items())})
+    if changed_modules:
+        changes.append(f"the code of {', '.join(changed_modules)}")
     same_samples = earlier["samples"] == identity["samples"]
     if not same_samples:
         changes.append(f"the training samples ({earlier['samples']} then, {identity['samples']} now)")
