@@ -6,6 +6,7 @@ this module only wraps the padded batches into a dataset with the declared specs
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Dict, Iterator, Optional
 
 import tensorflow as tf
@@ -54,10 +55,10 @@ def create_dataset(
 
     def generate() -> Iterator:
         if positions is not None:
-            for batch in positions.batches():
-                yield batch_element(batch, mode, input_specs, target_specs)
-            return
-        with pipeline.generate_input_batches(auto_repeat=auto_repeat) as batches:
+            run = contextlib.closing(positions.batches())
+        else:
+            run = pipeline.generate_input_batches(auto_repeat=auto_repeat)
+        with run as batches:
             for batch in batches:
                 yield batch_element(batch, mode, input_specs, target_specs)
 

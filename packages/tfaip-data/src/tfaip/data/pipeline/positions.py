@@ -100,7 +100,7 @@ class _RunLog:
     """The positions of one run: `last` after `used` batches, then `cuts` after each following batch."""
 
     def __init__(self, start: Optional[PipelineCut]):
-        self.start = self.last = start
+        self.last = start
         self.used = 0
         self.cuts: Deque[PipelineCut] = collections.deque()
 

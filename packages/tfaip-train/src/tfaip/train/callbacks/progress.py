@@ -13,7 +13,7 @@ class ProgressCallback(keras.callbacks.Callback):
         """`first_step`: the steps of the first epoch done before (a run resumed inside it)."""
         super().__init__()
         self.epochs, self.steps = epochs, steps_per_epoch
-        self._next_first_step, self._first_step = first_step, 0
+        self._first_step = first_step  # of the current epoch
         self.refresh_per_second = refresh_per_second
         self._progress: Optional[Progress] = None
         self._task = None
@@ -26,7 +26,6 @@ class ProgressCallback(keras.callbacks.Callback):
             transient=True, refresh_per_second=self.refresh_per_second,
         )  # fmt: skip
         self._progress.start()
-        self._first_step, self._next_first_step = self._next_first_step, 0
         self._task = self._progress.add_task("train", total=self.steps, completed=self._first_step, logs="")
 
     def on_train_batch_end(self, batch: int, logs: Optional[Dict[str, Any]] = None) -> None:
@@ -37,6 +36,7 @@ class ProgressCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: Optional[Dict[str, Any]] = None) -> None:
         """Remove the bar."""
+        self._first_step = 0
         self._close()
 
     def on_train_end(self, logs: Optional[Dict[str, Any]] = None) -> None:
