@@ -40,7 +40,18 @@ class DataGenerator(Generic[TG], ABC):
 
     Keep `generate` cheap (file names, ids): loading and decoding belong in processors,
     which run in parallel worker processes.
+
+    Sharding (`DataPipelineParams.shard_index` / `shard_count`, one shard per training process):
+    the pipeline sets `shard_index` and `shard_count` on the generator and keeps every
+    `shard_count`-th sample of a pass, from `shard_index` on. A generator with `__getitem__` is
+    then read only at the indices of its shard; `generate()` of any other is iterated whole.
+    A generator that sets `shards_itself = True` yields only its own shard instead (from
+    `generate()` and `__getitem__`, counted by `__len__`), e.g. by reading only its files.
     """
+
+    shards_itself: bool = False
+    shard_index: int = 0
+    shard_count: int = 1
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

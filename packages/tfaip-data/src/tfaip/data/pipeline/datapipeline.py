@@ -79,13 +79,17 @@ class DataPipeline:
         """A new DataGenerator from the generator params."""
         if self.generator_params is None:
             raise ValueError(f"The {self.mode} pipeline has no DataGeneratorParams, so it has no data to generate.")
-        return self.generator_params.create(self.mode)
+        generator = self.generator_params.create(self.mode)
+        p = self.pipeline_params
+        generator.shard_index, generator.shard_count = p.shard_index, p.shard_count
+        return generator
 
     def __len__(self) -> int:
-        """Samples of one pass of the generator (after `limit`)."""
-        n = len(self.create_data_generator())
-        limit = self.pipeline_params.limit
-        return n if limit < 0 else min(n, limit)
+        """Samples of one pass of the generator (after `limit`, of this pipeline's shard)."""
+        generator = self.create_data_generator()
+        p = self.pipeline_params
+        n = len(generator) if p.limit < 0 else min(len(generator), p.limit)
+        return n if generator.shards_itself else len(range(p.shard_index, n, p.shard_count))
 
     def processor_pipeline(self) -> DataProcessorPipeline:
         """The pre-processing pipeline of the data params, created for this pipeline's params."""
@@ -112,6 +116,7 @@ class DataPipeline:
         return InputStream(
             generator.generate, p.limit, p.shuffle_buffer_size, auto_repeat, seed, start,
             get_item=generator.__getitem__ if random_access else None, length=generator.__len__,
+            shard=(0, 1) if generator.shards_itself else (p.shard_index, p.shard_count),
         )  # fmt: skip
 
     def _run(self, auto_repeat: bool, batcher: Optional[Batcher], bucketizer: Optional[Bucketizer]) -> ProcessedStream:

@@ -25,6 +25,16 @@ class DataPipelineParams:
             "change the number of samples that come out."
         ),
     )
+    shard_index: int = field(
+        default=0, metadata=pai_meta(help="Take the shard_index-th of shard_count disjoint shards of the data.")
+    )
+    shard_count: int = field(
+        default=1,
+        metadata=pai_meta(
+            help="Split the data (after limit) into this many disjoint shards, sample i going to shard i % "
+            "shard_count, for one process each (multi-worker training sets both)."
+        ),
+    )
     prefetch: int = field(
         default=-1,
         metadata=pai_meta(
@@ -75,9 +85,14 @@ class DataPipelineParams:
     )
 
     def __post_init__(self):
-        for name in ("batch_size", "num_processes", "pad_to_multiple"):
+        for name in ("batch_size", "num_processes", "pad_to_multiple", "shard_count"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"DataPipelineParams.{name} must be >= 1, got {getattr(self, name)}.")
+        if not 0 <= self.shard_index < self.shard_count:
+            raise ConfigError(
+                f"DataPipelineParams.shard_index must be in [0, shard_count = {self.shard_count}), got "
+                f"{self.shard_index}."
+            )
         if self.start_method not in START_METHODS:
             raise ConfigError(
                 f"DataPipelineParams.start_method must be one of {', '.join(START_METHODS)}, got {self.start_method!r}."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from typing import Callable, Iterable, Iterator, List, NamedTuple, Optional, TypeVar
+from typing import Callable, Iterable, Iterator, List, NamedTuple, Optional, Tuple, TypeVar
 
 T = TypeVar("T")
 
@@ -38,7 +38,8 @@ def pass_seed(seed: int, pass_index: int) -> int:
 class InputStream(Iterator[T]):
     """Samples of one pass of `make_pass()` (or endless passes if `repeat`), limited and shuffled.
 
-    `limit` applies to each pass. Each pass is shuffled with its own generator seeded from
+    `limit` applies to each pass; `shard` (index, count) then keeps items index, index + count,
+    ... of it (one disjoint shard per process). Each pass is shuffled with its own generator seeded from
     `seed` and the pass number (default: a draw from Python's global `random`, so seeding that
     makes the order reproducible). `first_pass_size` is the number of samples of the first
     pass once it ended (None before); `position` is where the next item comes from.
@@ -65,12 +66,13 @@ class InputStream(Iterator[T]):
         start: Optional[StreamPosition] = None,
         get_item: Optional[Callable[[int], T]] = None,
         length: Optional[Callable[[], int]] = None,
+        shard: Tuple[int, int] = (0, 1),
     ):
         self.repeat = repeat
         self.seed = random.getrandbits(64) if seed is None else seed
         self.first_pass_size: Optional[int] = None
         self.position = StreamPosition(*start) if start is not None else StreamPosition()
-        self._make_pass, self._limit, self._buffer = make_pass, limit, shuffle_buffer_size
+        self._make_pass, self._limit, self._buffer, self._shard = make_pass, limit, shuffle_buffer_size, shard
         self._get_item, self._length = (
             (get_item, length) if get_item is not None and length is not None else (None, None)
         )
@@ -96,14 +98,16 @@ class InputStream(Iterator[T]):
     def _pass_items(self, pass_index: int, skip: int) -> Iterator[T]:
         rng = random.Random(pass_seed(self.seed, pass_index))
         if self._get_item is not None:
-            n = self._length()
-            indices: Iterable[int] = range(n if self._limit < 0 else min(n, self._limit))
+            n = self._length() if self._limit < 0 else min(self._length(), self._limit)
+            indices: Iterable[int] = range(self._shard[0], n, self._shard[1])
             if self._buffer > 1:
                 indices = shuffled(indices, self._buffer, rng)
             return map(self._get_item, itertools.islice(indices, skip, None))
         items = iter(self._make_pass())
         if self._limit >= 0:
             items = itertools.islice(items, self._limit)
+        if self._shard[1] > 1:
+            items = itertools.islice(items, self._shard[0], None, self._shard[1])
         if self._buffer > 1:
             items = shuffled(items, self._buffer, rng)
         return itertools.islice(items, skip, None)

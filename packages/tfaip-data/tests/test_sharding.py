@@ -1,0 +1,111 @@
+"""Shards: disjoint, deterministic parts of the data, one per process (multi-worker training)."""
+
+import pickle
+import random
+from dataclasses import dataclass
+from typing import ClassVar, List
+
+import pytest
+from paiargparse import pai_dataclass
+
+from tfaip.data import ConfigError, DataGenerator, DataGeneratorParams, DataPipelineParams
+from tfaip.data.testing.toy import TRAINING, CountGeneratorParams, ToArrayParams, data_params, make_sample
+
+
+@pai_dataclass
+@dataclass
+class IndexedParams(DataGeneratorParams):
+    n: int = 23
+
+    @staticmethod
+    def cls():
+        return Indexed
+
+
+class Indexed(DataGenerator[IndexedParams]):
+    """Random access; records what it read."""
+
+    read: ClassVar[List[int]] = []
+
+    def __len__(self):
+        return self.params.n
+
+    def __getitem__(self, index):
+        Indexed.read.append(index)
+        return make_sample(index)
+
+    def generate(self):
+        return (self[i] for i in range(self.params.n))
+
+
+@pai_dataclass
+@dataclass
+class OwnShardParams(DataGeneratorParams):
+    @staticmethod
+    def cls():
+        return OwnShard
+
+
+class OwnShard(DataGenerator[OwnShardParams]):
+    """Yields its own shard: five samples numbered by the shard."""
+
+    shards_itself = True
+
+    def __len__(self):
+        return 5
+
+    def generate(self):
+        return (make_sample(100 * self.shard_index + k) for k in range(5))
+
+
+def _pipeline(generator, shard_index, shard_count=3, **kwargs):
+    params = DataPipelineParams(
+        mode=TRAINING, batch_size=4, num_processes=2, shuffle_buffer_size=6, limit=20,
+        shard_index=shard_index, shard_count=shard_count, **kwargs,
+    )  # fmt: skip
+    return data_params([ToArrayParams()]).create().create_pipeline(params, generator)
+
+
+def _ids(pipeline, seed=1):
+    random.seed(seed)
+    with pipeline.generate_input_samples() as samples:
+        return [int(s.meta["id"][1:]) for s in samples]
+
+
+@pytest.mark.parametrize("generator", [CountGeneratorParams(n=23), IndexedParams(n=23)], ids=["plain", "indexed"])
+def test_shards_are_disjoint_cover_the_limited_data_and_are_deterministic(generator):
+    Indexed.read.clear()
+    shards = [_ids(_pipeline(generator, i)) for i in range(3)]
+    for i, ids in enumerate(shards):
+        assert sorted(ids) == list(range(i, 20, 3))  # sample k goes to shard k % 3, after the limit of 20
+        assert len(_pipeline(generator, i)) == len(ids)
+        assert _ids(_pipeline(generator, i)) == ids  # the same seed: the same order
+    assert any(ids != sorted(ids) for ids in shards), "each shard is shuffled"
+    if isinstance(generator, IndexedParams):
+        assert sorted(Indexed.read) == sorted(2 * list(range(20)))  # by its own shard only, in its two runs
+
+
+def test_a_generator_that_shards_itself_is_taken_whole():
+    pipeline = _pipeline(OwnShardParams(), 2)
+    assert sorted(_ids(pipeline)) == [200, 201, 202, 203, 204] and len(pipeline) == 5
+
+
+def test_a_shard_resumes_exactly():
+    def take(pipeline, n):
+        with pipeline.generate_input_batches(auto_repeat=True) as batches:
+            return [b.meta for b in (next(batches) for _ in range(n))], pipeline.state_dict()
+
+    random.seed(4)
+    straight, _ = take(_pipeline(IndexedParams(n=23), 1), 9)
+    random.seed(4)
+    first, state = take(_pipeline(IndexedParams(n=23), 1), 4)
+    resumed = _pipeline(IndexedParams(n=23), 1)
+    resumed.load_state_dict(pickle.loads(pickle.dumps(state)))
+    rest, _ = take(resumed, 5)
+    assert first + rest == straight
+
+
+@pytest.mark.parametrize(("index", "count"), [(3, 3), (-1, 2), (0, 0)])
+def test_a_shard_outside_the_count_is_refused(index, count):
+    with pytest.raises(ConfigError, match="shard"):
+        DataPipelineParams(shard_index=index, shard_count=count)
