@@ -2,29 +2,26 @@
 
 import pickle
 import random
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from paiargparse import pai_dataclass
 
 from tfaip.data import (
     BatchPositions,
     ConfigError,
-    DataGenerator,
-    DataGeneratorParams,
     DataPipelineError,
     DataPipelineParams,
 )
 from tfaip.data.processor.pipeline_params import ComposedProcessorPipelineParams
 from tfaip.data.testing.toy import (
+    READ,
     TRAINING,
     CountGeneratorParams,
     DuplicateParams,
+    IndexedGeneratorParams,
     NoiseParams,
     ToArrayParams,
     data_params,
-    make_sample,
 )
 
 # random augmentation and a generating processor, in worker processes
@@ -93,31 +90,6 @@ def test_samples_resume_too():
     resumed.load_state_dict(state)
     rest, _ = _take(resumed, 17, samples=True)
     assert all(_same(a, b) for a, b in zip(first + rest, straight))
-
-
-READ = []  # indices read through IndexedGenerator.__getitem__, in this process
-
-
-@pai_dataclass
-@dataclass
-class IndexedGeneratorParams(DataGeneratorParams):
-    """Params of a generator with random access."""
-
-    n: int = 40
-
-
-class IndexedGenerator(DataGenerator[IndexedGeneratorParams]):
-    """Random access: a resumed pass reads only from its position on."""
-
-    def __len__(self):
-        return 40
-
-    def __getitem__(self, index):
-        READ.append(index)
-        return make_sample(index)
-
-    def generate(self):
-        return (self[i] for i in range(len(self)))
 
 
 def test_random_access_skips_without_reading_the_samples_before_the_position():

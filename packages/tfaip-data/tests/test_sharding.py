@@ -3,39 +3,20 @@
 import pickle
 import random
 from dataclasses import dataclass
-from typing import ClassVar, List
 
 import pytest
 from paiargparse import pai_dataclass
 
 from tfaip.data import ConfigError, DataGenerator, DataGeneratorParams, DataPipelineParams
-from tfaip.data.testing.toy import TRAINING, CountGeneratorParams, ToArrayParams, data_params, make_sample
-
-
-@pai_dataclass
-@dataclass
-class IndexedParams(DataGeneratorParams):
-    n: int = 23
-
-    @staticmethod
-    def cls():
-        return Indexed
-
-
-class Indexed(DataGenerator[IndexedParams]):
-    """Random access; records what it read."""
-
-    read: ClassVar[List[int]] = []
-
-    def __len__(self):
-        return self.params.n
-
-    def __getitem__(self, index):
-        Indexed.read.append(index)
-        return make_sample(index)
-
-    def generate(self):
-        return (self[i] for i in range(self.params.n))
+from tfaip.data.testing.toy import (
+    READ,
+    TRAINING,
+    CountGeneratorParams,
+    IndexedGeneratorParams,
+    ToArrayParams,
+    data_params,
+    make_sample,
+)
 
 
 @pai_dataclass
@@ -72,17 +53,20 @@ def _ids(pipeline, seed=1):
         return [int(s.meta["id"][1:]) for s in samples]
 
 
-@pytest.mark.parametrize("generator", [CountGeneratorParams(n=23), IndexedParams(n=23)], ids=["plain", "indexed"])
+GENERATORS = {"plain": CountGeneratorParams(n=23), "indexed": IndexedGeneratorParams(n=23)}
+
+
+@pytest.mark.parametrize("generator", GENERATORS.values(), ids=GENERATORS.keys())
 def test_shards_are_disjoint_cover_the_limited_data_and_are_deterministic(generator):
-    Indexed.read.clear()
+    READ.clear()
     shards = [_ids(_pipeline(generator, i)) for i in range(3)]
     for i, ids in enumerate(shards):
         assert sorted(ids) == list(range(i, 20, 3))  # sample k goes to shard k % 3, after the limit of 20
         assert len(_pipeline(generator, i)) == len(ids)
         assert _ids(_pipeline(generator, i)) == ids  # the same seed: the same order
     assert any(ids != sorted(ids) for ids in shards), "each shard is shuffled"
-    if isinstance(generator, IndexedParams):
-        assert sorted(Indexed.read) == sorted(2 * list(range(20)))  # by its own shard only, in its two runs
+    if isinstance(generator, IndexedGeneratorParams):
+        assert sorted(READ) == sorted(2 * list(range(20)))  # by its own shard only, in its two runs
 
 
 def test_a_generator_that_shards_itself_is_taken_whole():
@@ -96,10 +80,10 @@ def test_a_shard_resumes_exactly():
             return [b.meta for b in (next(batches) for _ in range(n))], pipeline.state_dict()
 
     random.seed(4)
-    straight, _ = take(_pipeline(IndexedParams(n=23), 1), 9)
+    straight, _ = take(_pipeline(IndexedGeneratorParams(n=23), 1), 9)
     random.seed(4)
-    first, state = take(_pipeline(IndexedParams(n=23), 1), 4)
-    resumed = _pipeline(IndexedParams(n=23), 1)
+    first, state = take(_pipeline(IndexedGeneratorParams(n=23), 1), 4)
+    resumed = _pipeline(IndexedGeneratorParams(n=23), 1)
     resumed.load_state_dict(pickle.loads(pickle.dumps(state)))
     rest, _ = take(resumed, 5)
     assert first + rest == straight

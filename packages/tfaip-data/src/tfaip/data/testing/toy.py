@@ -1,6 +1,7 @@
 """Toy processors, generators and data for tests (importable by name in worker processes).
 
-Integers flow through the pipelines: `CountGenerator` yields `Sample(inputs=i, targets=i)`,
+Integers flow through the pipelines: `CountGenerator` yields `Sample(inputs=i, targets=i)`
+(`IndexedGenerator` the same through `__getitem__`, recording each index it reads in `READ`),
 `ToArray` turns them into `{"x": float32 array}` / `{"y": [i]}` and the other processors act
 on those; `Fail`, `BrokenInit` and `Slow` misbehave on purpose. `data_params` and
 `batches_of` build and run a pipeline of `ToyData` in one call.
@@ -56,6 +57,35 @@ class CountGenerator(DataGenerator[CountGeneratorParams]):
 
     def generate(self):
         return (make_sample(i) for i in range(self.params.n))
+
+
+READ: List[int] = []  # indices read through IndexedGenerator.__getitem__, in this process
+
+
+@pai_dataclass
+@dataclass
+class IndexedGeneratorParams(DataGeneratorParams):
+    """Params of a counting generator with random access."""
+
+    n: int = 40
+
+    @staticmethod
+    def cls():
+        return IndexedGenerator
+
+
+class IndexedGenerator(DataGenerator[IndexedGeneratorParams]):
+    """Random access: a pipeline reads only the indices it needs (from a resumed position, of its shard)."""
+
+    def __len__(self):
+        return self.params.n
+
+    def __getitem__(self, index):
+        READ.append(index)
+        return make_sample(index)
+
+    def generate(self):
+        return (self[i] for i in range(len(self)))
 
 
 @pai_dataclass
