@@ -45,6 +45,15 @@ USAGE_ERRORS = [
     ("tfaip-train-from-params", ["missing.json"], "The params file missing.json does not exist."),
     ("tfaip-resume-training", [], "the first argument must be the OUTPUT_DIR of the run, e.g. tfaip-resume-training"),
     ("tfaip-resume-training", ["."], ". is no training output dir (it has no trainer_params.json)."),
+    ("tfaip-train-cluster", [], "--workers N is required: the number of worker processes, e.g. tfaip-train-cluster"),
+    ("tfaip-train-cluster", ["--workers", "2"], "name the SCENARIO to train, e.g. tfaip-train-cluster --workers 2"),
+    ("tfaip-train-cluster", ["--workers", "0", "tutorial.min"], "--workers 0: start at least one worker."),
+    (
+        "tfaip-train-cluster",
+        ["--workers", "2", "tutorial.min", "--trainer.dist_strategy", "mirror"],
+        "--trainer.dist_strategy mirror: the workers of tfaip-train-cluster train with multi_worker.",
+    ),
+    ("tfaip-train-cluster", ["--workers", "2", "--resume", "."], "--resume .: there is no trainer_params.json"),
     ("tfaip-benchmark-input-pipeline", [], "the first argument must be the SCENARIO"),
     ("tfaip-benchmark-scenario-input-pipeline", [], "the first argument must be the SCENARIO"),
     ("tfaip-new-scenario", [], "the first argument must be the NAME of the new package, e.g. tfaip-new-scenario"),
@@ -64,6 +73,7 @@ ENTRIES = {
     "tfaip-train": "tfaip.train.cli.train",
     "tfaip-train-from-params": "tfaip.train.cli.from_params",
     "tfaip-resume-training": "tfaip.train.cli.resume",
+    "tfaip-train-cluster": "tfaip.train.cli.cluster",
     "tfaip-benchmark-input-pipeline": "tfaip.train.cli.benchmark",
     "tfaip-new-scenario": "tfaip.train.cli.new_scenario",
     "tfaip-predict": "tfaip.serve.cli.predict",
@@ -115,7 +125,7 @@ def test_help_and_usage_errors_answer_before_tensorflow_loads():
         (["--train.bucket_boundaries", "10", "twenty"], "--train.bucket_boundaries expects a list of integers, got "
                                                         "'twenty'."),
         (["--trainer.dist_strategy", "miror"], "--trainer.dist_strategy expects one of default, central_storage, "
-                                               "mirror, got 'miror'; did you mean mirror?"),
+                                               "mirror, multi_worker, got 'miror'; did you mean mirror?"),
         (["--learning_rate", "Cosine"], "--learning_rate: 'Cosine' is not a choice; did you mean CosineDecay?"),
         (["--trainer.epoch", "3"], "unknown flag --trainer.epoch; did you mean --trainer.epochs?"),
         (["--epochs", "3"], "unknown flag --epochs; did you mean --trainer.epochs?"),

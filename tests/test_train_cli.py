@@ -51,6 +51,25 @@ KILL_MOMENTS = {
 }
 
 
+def test_sigterm_stops_a_run_as_ctrl_c_does(tmp_path):
+    out = tmp_path / "run"
+    train = subprocess.Popen(
+        [script("tfaip-train"), "tutorial.min", "--trainer.epochs", "3", "--trainer.output_dir", str(out), *TINY,
+         "--trainer.samples_per_epoch", "4000"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.time() + 240
+        while _epoch_done(out) < 1 and train.poll() is None and time.time() < deadline:
+            time.sleep(0.01)
+        train.send_signal(signal.SIGTERM)  # as Slurm's scancel or a time limit
+        _, stderr = train.communicate(timeout=120)
+    finally:
+        train.kill()
+    assert train.returncode == 130, stderr
+    assert "tfaip-train: interrupted; continue with tfaip-resume-training OUTPUT_DIR" in stderr.splitlines()
+    assert (out / "best" / "serve" / "saved_model.pb").is_file()
+
+
 @pytest.mark.parametrize("moment", list(KILL_MOMENTS))
 def test_a_sigkilled_run_resumes_to_completion(tmp_path, moment):
     epoch, delay = KILL_MOMENTS[moment]

@@ -93,3 +93,12 @@ def test_a_shard_resumes_exactly():
 def test_a_shard_outside_the_count_is_refused(index, count):
     with pytest.raises(ConfigError, match="shard"):
         DataPipelineParams(shard_index=index, shard_count=count)
+
+
+def test_apply_takes_the_shard_too():
+    params = DataPipelineParams(mode=TRAINING, batch_size=4, shard_index=1, shard_count=3)
+    processors = data_params([ToArrayParams()]).pre_proc
+    ids = [int(s.meta["id"][1:]) for s in processors.create(params, data_params([])).apply(CountGeneratorParams(n=10))]
+    assert ids == [1, 4, 7]
+    own = [int(s.meta["id"][1:]) for s in processors.create(params, data_params([])).apply(OwnShardParams())]
+    assert own == [100, 101, 102, 103, 104]  # a generator that shards itself is taken whole

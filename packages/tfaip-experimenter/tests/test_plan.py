@@ -88,6 +88,18 @@ def test_finished_runs_are_skipped_and_started_ones_resumed(tmp_path):
     assert plan_launch(_experiment(skip=True), tmp_path / "g").action == "skip"
 
 
+def test_a_cluster_row_resumes_and_restarts_with_its_workers(tmp_path):
+    script = ["tfaip-train-cluster", "--workers", "2", "tutorial.min"]
+    launch = plan_launch(_experiment(script=script), tmp_path)
+    assert launch.to_execute == [*script, "--trainer.epochs", "3", "--trainer.output_dir", str(tmp_path / "1")]
+    write_record(launch.output_dir, RunRecord("1", RunState.INTERRUPTED, launch.command))
+    (launch.output_dir / "trainer_params.json").write_text(json.dumps({"epochs": 3}))
+    resumed = plan_launch(_experiment(script=script), tmp_path)
+    assert resumed.to_execute == ["tfaip-train-cluster", "--workers", "2", "--resume", str(tmp_path / "1")]
+    edited = plan_launch(_experiment(script=[*script, "--trainer.samples_per_epoch", "64"]), tmp_path)
+    assert edited.action == "restart" and edited.to_execute[-2:] == ["--trainer.overwrite_output_dir", "True"]
+
+
 def test_a_run_whose_process_still_runs_is_not_started_twice(tmp_path):
     launch = plan_launch(_experiment(), tmp_path)
     alive = RunRecord("1", RunState.RUNNING, launch.command, pid=os.getpgid(0))  # this test's group is alive

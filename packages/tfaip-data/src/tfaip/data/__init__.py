@@ -4,11 +4,11 @@ Needs no TensorFlow; `tfaip.data.tf` (extra `tfaip-data[tf]`) turns a pipeline i
 `tf.data.Dataset`, and `tfaip.data.cli` holds what the console scripts share.
 """
 
-__version__ = "0.4.1"
+__version__ = "0.4.2"
 
 from tfaip.data.batching import Batcher, pad_and_stack
 from tfaip.data.database import DataBase, DataBaseParams
-from tfaip.data.errors import ConfigError, DataPipelineError, DataProcessorError, WorkerCrashedError
+from tfaip.data.errors import ConfigError, DataPipelineError, DataProcessorError, StoppedError, WorkerCrashedError
 from tfaip.data.generator.base import DataGenerator, DataGeneratorParams, RawDataGenerator
 from tfaip.data.generator.listfile import ListsFileDataGenerator, ListsFileGeneratorParams, read_list_file
 from tfaip.data.pipeline.datapipeline import DataPipeline
@@ -63,6 +63,7 @@ __all__ = [
     "ResourceManager",
     "Sample",
     "SequentialProcessorPipelineParams",
+    "StoppedError",
     "WorkerCrashedError",
     "__version__",
     "bind_params_class",

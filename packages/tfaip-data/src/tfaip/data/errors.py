@@ -23,6 +23,13 @@ class ConfigError(ValueError):
     """
 
 
+class StoppedError(RuntimeError):
+    """A run stopped for a reason outside the program (e.g. a lost peer); the message names it and what to do.
+
+    The console scripts print it as one `error:` line, without a traceback, and exit with code 1.
+    """
+
+
 class DataPipelineError(RuntimeError):
     """Base class of every error raised by a tfaip data pipeline."""
 

@@ -15,7 +15,7 @@ from tfaip.experimenter.scheduler import Scheduler
 from tfaip.experimenter.sheet import Experiment, ExperimentSheet, SheetError, read_sheet
 from tfaip.experimenter.slots import Slot, SlotError, parse_slots
 
-__version__ = "0.1.3"
+__version__ = "0.1.4"
 
 __all__ = [
     "EpochProgress", "Experiment", "ExperimentSheet", "Launch", "LaunchError", "Parameter", "ResultsError",

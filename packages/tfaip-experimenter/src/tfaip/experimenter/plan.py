@@ -12,6 +12,8 @@ from tfaip.experimenter.sheet import Experiment
 
 TRAIN_SCRIPT = "tfaip-train"
 RESUME_SCRIPT = "tfaip-resume-training"
+CLUSTER_SCRIPT = "tfaip-train-cluster"  # a multi-worker training in N local processes (`--workers N` in SCRIPT)
+TRAINING_SCRIPTS = (TRAIN_SCRIPT, CLUSTER_SCRIPT)
 OUTPUT_DIR_FLAG = "--trainer.output_dir"
 
 
@@ -48,9 +50,11 @@ class Launch:
     @property
     def to_execute(self) -> List[str]:
         """The command this launch runs (before the script is located)."""
+        if self.action == "resume" and _script_name(self.command) == CLUSTER_SCRIPT:
+            return [*_workers_option(self.command), "--resume", str(self.output_dir)]
         if self.action == "resume":
             return [RESUME_SCRIPT, str(self.output_dir)]
-        if self.action == "restart" and _script_name(self.command) == TRAIN_SCRIPT:
+        if self.action == "restart" and _script_name(self.command) in TRAINING_SCRIPTS:
             return [*self.command, "--trainer.overwrite_output_dir", "True"]
         return self.command
 
@@ -64,9 +68,9 @@ def plan_launch(experiment: Experiment, output_root: Path) -> Launch:
     """Decide how to run `experiment` from its row and what its output dir holds.
 
     A finished run (its record says so) is skipped, and so is one whose process still runs (an earlier
-    experimenter was killed). A started tfaip-train run is resumed if its row is unchanged, else started
-    afresh; any other started run runs again. Output dirs are absolute, so that the command of a row does
-    not depend on the directory the experimenter starts in.
+    experimenter was killed). A started tfaip-train (or tfaip-train-cluster) run is resumed if its row is
+    unchanged, else started afresh; any other started run runs again. Output dirs are absolute, so that the
+    command of a row does not depend on the directory the experimenter starts in.
     """
     from tfaip.data.util.files import TRAINER_PARAMS_FILE  # imported here: tfaip.data loads numpy
 
@@ -90,7 +94,7 @@ def plan_launch(experiment: Experiment, output_root: Path) -> Launch:
             launch.reason += f"; its row changed since, remove {output_dir} to run it again"
     elif record.command != command:
         launch.action, launch.reason = "restart", f"{record.state.value} earlier, its row changed since"
-    elif _script_name(command) == TRAIN_SCRIPT and (output_dir / TRAINER_PARAMS_FILE).is_file():
+    elif _script_name(command) in TRAINING_SCRIPTS and (output_dir / TRAINER_PARAMS_FILE).is_file():
         launch.action, launch.reason = "resume", f"{record.state.value} earlier"
     else:
         launch.action, launch.reason = "restart", f"{record.state.value} earlier"
@@ -125,6 +129,17 @@ def _group_alive(pgid: int) -> bool:
     except PermissionError:
         pass  # it exists, under another user
     return True
+
+
+def _workers_option(command: List[str]) -> List[str]:
+    """`tfaip-train-cluster --workers N` of a tfaip-train-cluster command (without the training's arguments)."""
+    script, *args = command
+    for i, arg in enumerate(args):
+        if arg == "--workers":
+            return [script, *args[i : i + 2]]
+        if arg.startswith("--workers="):
+            return [script, arg]
+    return [script]
 
 
 def _script_name(command: List[str]) -> str:

@@ -4,9 +4,10 @@ A scenario is a `DataBase` (tfaip.data) plus a `ModelBase` and its graph; `Scena
 glues them together, builds the keras `RootGraph` for `fit` and exports SavedModels.
 """
 
-__version__ = "0.3.2"
+__version__ = "0.3.3"
 
 from tfaip.data.util.files import ADDITIONAL_SERVE_DIR, SCENARIO_PARAMS_FILE, SERVE_DIR, TRAINER_PARAMS_FILE
+from tfaip.model.cluster import Cluster, current_cluster
 from tfaip.model.device import DeviceConfig, DeviceConfigParams, DistributionStrategy
 from tfaip.model.evaluator import Evaluator, EvaluatorBase, EvaluatorParams
 from tfaip.model.export import atomic_directory, recover_directory, write_saved_model
@@ -33,6 +34,7 @@ __all__ = [
     "SCENARIO_PARAMS_FILE",
     "SERVE_DIR",
     "TRAINER_PARAMS_FILE",
+    "Cluster",
     "DeviceConfig",
     "DeviceConfigParams",
     "DistributionStrategy",
@@ -57,6 +59,7 @@ __all__ = [
     "TrainValPipelineParams",
     "__version__",
     "atomic_directory",
+    "current_cluster",
     "import_scenario",
     "recover_directory",
     "write_saved_model",

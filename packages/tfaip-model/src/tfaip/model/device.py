@@ -14,6 +14,7 @@ import tensorflow as tf
 from paiargparse import pai_dataclass, pai_meta
 
 from tfaip.data import ConfigError
+from tfaip.model.cluster import Cluster, cluster_of, cluster_resolver
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ class DistributionStrategy(str, Enum):
     DEFAULT = "default"
     CENTRAL_STORAGE = "central_storage"
     MIRROR = "mirror"
+    MULTI_WORKER = "multi_worker"
 
     def __str__(self) -> str:
         return self.value
@@ -54,7 +56,9 @@ class DeviceConfigParams:
     )
     dist_strategy: DistributionStrategy = field(
         default=DistributionStrategy.DEFAULT,
-        metadata=pai_meta(help="Multi-device strategy: default, mirror or central_storage."),
+        metadata=pai_meta(
+            help="Multi-device strategy: default, mirror or central_storage (one machine), multi_worker (several)."
+        ),
     )
 
     def create(self) -> "DeviceConfig":
@@ -90,10 +94,8 @@ class DeviceConfig:
             )
         selected = [physical[i] for i in self.gpus]
         self._configure(physical, selected)
-        # without GPUs, the CPU's logical devices (one unless tf.config split it, e.g. for tests)
-        self.devices = [f"/gpu:{i}" for i in range(len(selected))] or [
-            device.name for device in tf.config.list_logical_devices("CPU")
-        ]
+        self._gpu_count = len(selected)
+        self.cluster: Optional[Cluster] = None  # multi_worker: the workers and this process's index
         self.strategy = self._create_strategy()
         logger.debug("Device config: GPUs %s, strategy %s", self.gpus, params.dist_strategy)
 
@@ -114,12 +116,24 @@ class DeviceConfig:
                     "DeviceConfig before any TensorFlow operation runs in this process."
                 ) from e
 
+    @property
+    def devices(self) -> List[str]:
+        """The devices of this process: its GPUs, else the CPU's logical devices (one unless tf.config split it)."""
+        # listing the logical devices starts TensorFlow's runtime: MultiWorkerMirroredStrategy must be created before
+        return [f"/gpu:{i}" for i in range(self._gpu_count)] or [
+            device.name for device in tf.config.list_logical_devices("CPU")
+        ]
+
     def _create_strategy(self) -> Optional[tf.distribute.Strategy]:
         strategy = DistributionStrategy(self.params.dist_strategy)
         if strategy == DistributionStrategy.DEFAULT:
             return None
         if strategy == DistributionStrategy.MIRROR:
             return tf.distribute.MirroredStrategy(devices=self.devices)
+        if strategy == DistributionStrategy.MULTI_WORKER:
+            resolver = cluster_resolver()
+            self.cluster = cluster_of(resolver)
+            return tf.distribute.MultiWorkerMirroredStrategy(cluster_resolver=resolver)
         return tf.distribute.experimental.CentralStorageStrategy(compute_devices=self.devices)
 
     def scope(self):

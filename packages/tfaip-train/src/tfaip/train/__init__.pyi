@@ -1,6 +1,8 @@
 # The public names of tfaip.train; __init__.py loads each on first use (lazy_loader reads this file).
 from .callbacks.early_stopping import BestModelCallback as BestModelCallback
 from .callbacks.early_stopping import EarlyStoppingParams as EarlyStoppingParams
+from .multi_worker.fit import MultiWorkerFit as MultiWorkerFit
+from .multi_worker.lost import WorkerLost as WorkerLost
 from .optimizers.adabelief import AdaBelief as AdaBelief
 from .optimizers.params import AdaBeliefOptimizer as AdaBeliefOptimizer
 from .optimizers.params import AdamaxOptimizer as AdamaxOptimizer

@@ -60,36 +60,50 @@ def _state_variables(model: keras.Model) -> Dict[str, Any]:
     return variables
 
 
-def write_checkpoint(
-    path: str,
-    model: keras.Model,
-    trainer_params: Dict[str, Any],
-    state: TrainingState,
-    best_weights: Optional[Sequence[Any]] = None,
-    position: Optional[Dict[str, Any]] = None,
-    with_metrics: bool = False,
-) -> None:
-    """Write the model's variables, its optimizer's, `state` and `trainer_params` to `path` atomically.
+class Values(NamedTuple):
+    """The variables a checkpoint stores: key -> value, and key -> the variable's path."""
 
-    Args:
-        path: the checkpoint directory (replaced as a whole).
-        model: the model, with its optimizer.
-        trainer_params: the run's params (`TrainerParams.to_dict()`).
-        state: how far the run got.
-        best_weights: values of `model.weights` of a best model not yet exported to best/.
-        position: where the data stands (`data_position.pkl`, any picklable dict).
-        with_metrics: also the running epoch metrics (`model.metrics_variables`), for a checkpoint inside an epoch.
+    arrays: Dict[str, np.ndarray]
+    paths: Dict[str, str]
+
+
+def read_values(model: keras.Model, with_metrics: bool = False) -> Values:
+    """The values of the model's variables and its optimizer's, as `write_checkpoint` stores them.
+
+    `with_metrics` adds the running epoch metrics (`model.metrics_variables`), for a checkpoint
+    inside an epoch. Under a multi-worker strategy, reading the metrics sums them over the workers,
+    so every worker must call this at the same point.
     """
     variables = _state_variables(model)
     if with_metrics:
         variables.update(_named(model.metrics_variables, METRICS))
-    arrays = {key: v.numpy() for key, v in variables.items()}
-    paths = {key: v.path for key, v in variables.items()}
+    return Values({key: v.numpy() for key, v in variables.items()}, {key: v.path for key, v in variables.items()})
+
+
+def write_checkpoint(
+    path: str,
+    values: Values,
+    trainer_params: Dict[str, Any],
+    state: TrainingState,
+    best_weights: Optional[Sequence[Any]] = None,
+    position: Optional[Dict[str, Any]] = None,
+) -> None:
+    """Write the variables' `values` (`read_values`), `state` and `trainer_params` to `path` atomically.
+
+    Args:
+        path: the checkpoint directory (replaced as a whole).
+        values: the model's and its optimizer's variables (`read_values`).
+        trainer_params: the run's params (`TrainerParams.to_dict()`).
+        state: how far the run got.
+        best_weights: values of `model.weights` of a best model not yet exported to best/.
+        position: where the data stands (`data_position.pkl`, any picklable dict).
+    """
+    arrays = dict(values.arrays)
     if best_weights is not None:
         arrays.update(_named([np.asarray(w) for w in best_weights], BEST))
     with atomic_directory(path, overwrite=True) as tmp:
         with atomic_file(os.path.join(tmp, VARIABLES), "wb") as f:  # synced before the directory is renamed
-            np.savez(f, **arrays, **{_PATHS: np.array(json.dumps(paths))})
+            np.savez(f, **arrays, **{_PATHS: np.array(json.dumps(values.paths))})
         if position is not None:
             with atomic_file(os.path.join(tmp, POSITION), "wb") as f:
                 pickle.dump(position, f, protocol=pickle.HIGHEST_PROTOCOL)

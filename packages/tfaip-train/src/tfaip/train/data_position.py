@@ -6,6 +6,7 @@
                  several stages, which has no position),
         "random", "numpy": the states of python's and numpy's global random generators,
         "identity": {"samples": training samples per pass, "code": {module: sha256 of its file}},
+        "workers": (multi-worker runs) the position of each worker, in worker order,
     }
 
 A resumed run is exact when the data and the code are those of the checkpoint. Where they are
@@ -99,13 +100,32 @@ def resume_position(
         )  # fmt: skip
     elif position["train"] is None:
         logger.warning(
-            "The training pipeline has several processor stages, which have no position: its data starts a new pass, "
-            "so the run no longer ends as an unbroken one would."
+            "%s: its data starts a new pass, so the run no longer ends as an unbroken one would.",
+            position.get("no_train", "The training pipeline has several processor stages, which have no position"),
         )
     if position["train"] is not None and same_samples:
         pipeline.load_state_dict(position["train"])
     random.setstate(position["random"])
     np.random.set_state(position["numpy"])
+
+
+def worker_position(position: Optional[Dict[str, Any]], index: int, workers: int) -> Optional[Dict[str, Any]]:
+    """The position of worker `index` of `workers` in a checkpoint's position.
+
+    Where the checkpoint was written by another number of processes, the shards differ: the
+    position then holds no training data position (the data starts a new pass).
+    """
+    if position is None or (position.get("workers") is None and workers == 1):
+        return position
+    shards = position.get("workers") or [position]
+    if len(shards) == workers:
+        return shards[index]
+    return {
+        **shards[0],
+        "train": None,
+        "no_train": f"The checkpoint was written by {len(shards)} worker(s), this run has {workers}, so the shards "
+        "of the training data differ",
+    }
 
 
 def _changed_params(before: Dict[str, Any], now: Dict[str, Any]) -> List[str]:

@@ -112,7 +112,11 @@ class TrainerParams:
     progress_bar: bool = field(default=True, metadata=pai_meta(help="Show a progress bar with losses and metrics."))
     verbose: int = field(default=1, metadata=pai_meta(help="0: only warnings on the console; 1: epoch results."))
     dist_strategy: Optional[DistributionStrategy] = field(
-        default=None, metadata=pai_meta(help="Distribution strategy (default, mirror, central_storage).")
+        default=None,
+        metadata=pai_meta(
+            help="Distribution strategy: default, mirror or central_storage (one machine), multi_worker (several "
+            "machines, see docs/distributed.md)."
+        ),
     )
     device: DeviceConfigParams = field(default_factory=DeviceConfigParams, metadata=pai_meta(mode="flat"))
     optimizer: OptimizerParams = field(

@@ -5,12 +5,15 @@ TrainerParams (written once to trainer_params.json, never changed) -> DeviceConf
 -> warm-start (new run: TrainingState()) or checkpoint (resume: its variables, TrainingState and
    data position)
 -> fit(train pipeline through BatchPositions, validation pipeline, callbacks); a run resumed inside
-   an epoch first fits the rest of that epoch, then the other epochs
+   an epoch first fits the rest of that epoch, then the other epochs. Under multi_worker, keras' fit
+   is replaced by `MultiWorkerFit` (same steps and callbacks), each worker reads its shard of the
+   data, and only the chief (worker 0) writes to the output dir
 callbacks, in order: EMA for validation, LAV, best model + early stopping, TensorBoard,
 "Results of epoch N" log, state (steps, checkpoints inside epochs and after each), progress bar
 -> export/ (EMA weights)
 """
 
+import copy
 import dataclasses
 import gc
 import json
@@ -29,7 +32,14 @@ import tensorflow as tf
 from tfaip.data import BatchPositions, ConfigError, DataPipeline
 from tfaip.data.tf import create_dataset
 from tfaip.data.util.files import TRAINER_PARAMS_FILE, write_json_atomically
-from tfaip.model import ScenarioBase, recover_directory
+from tfaip.model import (
+    Cluster,
+    DistributionStrategy,
+    ScenarioBase,
+    TrainerPipelineParamsBase,
+    current_cluster,
+    recover_directory,
+)
 from tfaip.serve import LAVParams
 from tfaip.train.best_export import BestExport
 from tfaip.train.callbacks.early_stopping import BestModelCallback
@@ -45,10 +55,13 @@ from tfaip.train.checkpoint import (
     read_checkpoint_params,
     read_position,
     read_training_state,
+    read_values,
     write_checkpoint,
 )
-from tfaip.train.data_position import data_position, resume_position, scenario_code
+from tfaip.train.data_position import data_position, resume_position, scenario_code, worker_position
 from tfaip.train.logs import training_logs
+from tfaip.train.multi_worker.collectives import gather_ints, gather_objects
+from tfaip.train.multi_worker.fit import MultiWorkerFit
 from tfaip.train.params import TrainerParams
 from tfaip.train.training_state import TrainingState
 
@@ -91,6 +104,14 @@ class Trainer:
         self._epoch_metrics: Optional[List[np.ndarray]] = None  # restored when a resumed epoch starts
         self._last_checkpoint = (0.0, 0)  # time.monotonic() and global step of the latest checkpoint
         self._checkpoint_seconds = 0.0  # how long writing it took
+        self.cluster: Optional[Cluster] = None  # multi_worker: the workers and this one's index
+        self._strategy: Optional[tf.distribute.Strategy] = None
+        self._multi_worker_fit: Optional[MultiWorkerFit] = None
+
+    @property
+    def is_chief(self) -> bool:
+        """Whether this process writes the output dir: always, except on the other workers of a multi-worker run."""
+        return self.cluster is None or self.cluster.is_chief
 
     # ---- paths ----------------------------------------------------------------------------------
 
@@ -109,15 +130,25 @@ class Trainer:
         p = self.params
         if not self.restore:
             self.state = TrainingState()  # a new run
-        if p.output_dir:
-            if not self.restore:
-                self._claim_output_dir()
-            os.makedirs(p.output_dir, exist_ok=True)
-            if not self.restore or not os.path.isfile(self._path(TRAINER_PARAMS_FILE)):
-                # the run's configuration, written once: from now on tfaip-resume-training can continue the run
-                write_json_atomically(self._path(TRAINER_PARAMS_FILE), p.to_dict())
-        with training_logs(self._path("train.log"), p.verbose):
+        self.cluster = current_cluster() if self._strategy_name() == DistributionStrategy.MULTI_WORKER else None
+        with training_logs(self._prepare_output_dir(), p.verbose if self.is_chief else 0):
             return self._train(callbacks or [])
+
+    def _strategy_name(self) -> DistributionStrategy:
+        return DistributionStrategy(self.params.dist_strategy or self.params.device.dist_strategy)
+
+    def _prepare_output_dir(self) -> Optional[str]:
+        """Claim the output dir and write the params there (the chief only); returns the log file."""
+        p = self.params
+        if not p.output_dir or not self.is_chief:
+            return None
+        if not self.restore:
+            self._claim_output_dir()
+        os.makedirs(p.output_dir, exist_ok=True)
+        if not self.restore or not os.path.isfile(self._path(TRAINER_PARAMS_FILE)):
+            # the run's configuration, written once: from now on tfaip-resume-training can continue the run
+            write_json_atomically(self._path(TRAINER_PARAMS_FILE), p.to_dict())
+        return self._path("train.log")
 
     def _claim_output_dir(self) -> None:
         """Refuse an output dir holding an earlier run, or clear it with `overwrite_output_dir`."""
@@ -158,6 +189,14 @@ class Trainer:
 
     def _train(self, user_callbacks: List[keras.callbacks.Callback]) -> Dict[str, float]:
         p = self.params
+        if self.cluster is not None and p.lav_every_n > 0:
+            raise ConfigError(
+                "--trainer.lav_every_n does not run under --trainer.dist_strategy multi_worker: run tfaip-lav on "
+                "OUTPUT_DIR/best after the training instead."
+            )
+        device = dataclasses.replace(p.device, dist_strategy=self._strategy_name())
+        device_config = device.create()  # first: a multi-worker strategy needs TensorFlow's runtime not yet started
+        self._strategy = device_config.strategy
         if p.random_seed is not None:
             os.environ["PYTHONHASHSEED"] = str(p.random_seed)
             random.seed(p.random_seed)
@@ -165,15 +204,15 @@ class Trainer:
             keras.utils.set_random_seed(p.random_seed)
         if p.deterministic_ops:
             tf.config.experimental.enable_op_determinism()
-        device = p.device if p.dist_strategy is None else dataclasses.replace(p.device, dist_strategy=p.dist_strategy)
-        device_config = device.create()
-        for path in (self.checkpoint_dir, self._path("best"), self._path("export")):
-            if path:
-                recover_directory(path)
-        train_pipeline = p.gen.train_data(self.scenario.data)
+        if self.is_chief:
+            for path in (self.checkpoint_dir, self._path("best"), self._path("export")):
+                if path:
+                    recover_directory(path)
+        gen = self._worker_pipelines()
+        train_pipeline = gen.train_data(self.scenario.data)
         train_samples = _samples(train_pipeline, "train")
         self.steps_per_epoch = self._steps_per_epoch(train_samples)
-        val_pipeline = p.gen.val_data(self.scenario.data)
+        val_pipeline = gen.val_data(self.scenario.data)
         if val_pipeline is not None:
             _samples(val_pipeline, "val")
         with device_config.scope():
@@ -181,6 +220,8 @@ class Trainer:
             graph.compile(optimizer=self._create_optimizer(), run_eagerly=p.force_eager)
             self._freeze(graph)
             graph.optimizer.build(graph.trainable_variables)
+            if self.cluster is not None:
+                self._multi_worker_fit = MultiWorkerFit(graph, self._strategy, self.cluster, p.force_eager)
             self._identity = {"samples": train_samples, "code": scenario_code(self.scenario)}
             if self.restore:
                 self._resume(train_pipeline)
@@ -196,22 +237,38 @@ class Trainer:
         else:
             logger.info("All %d epochs are done; only the final export is left.", p.epochs)
         self.best_export.flush()
-        if p.export_final and p.output_dir:
+        if p.export_final and p.output_dir and self.is_chief:
             logger.info("Exported the final model to %s.", self._export("export"))
         return logs
+
+    def _worker_pipelines(self) -> TrainerPipelineParamsBase:
+        """The pipeline params of this process: under multi_worker, each worker's shard of the data."""
+        gen = self.params.gen
+        if self.cluster is None:
+            return gen
+        gen = copy.deepcopy(gen)
+        for flag, setup in (("train", gen.setup.train), ("val", gen.setup.val)):
+            if setup.shard_count != 1:
+                raise ConfigError(
+                    f"--{flag}.shard_count {setup.shard_count}: under --trainer.dist_strategy multi_worker, each "
+                    "worker takes its shard of the data by itself; leave the shard flags out."
+                )
+            setup.shard_index, setup.shard_count = self.cluster.index, len(self.cluster.workers)
+        return gen
 
     def _resume(self, train_pipeline: DataPipeline) -> None:
         """Take over the checkpoint: variables, TrainingState, the data position (with the warnings it needs)."""
         path = self.checkpoint_dir
         restored = load_checkpoint(path, self.root_graph)
-        self.best_export.pending = restored.best_weights
+        self.best_export.pending = restored.best_weights if self.is_chief else None
         self.state = read_training_state(path)
         self._epoch_metrics = restored.metrics if self.state.step > 0 else None
         if not restored.seeds:
             logger.warning("The checkpoint holds no states of the random seed generators (dropout): they start afresh.")
-        resume_position(
-            read_position(path), self._identity, self.params.to_dict(), read_checkpoint_params(path), train_pipeline
-        )
+        position = read_position(path)
+        if self.cluster is not None:
+            position = worker_position(position, self.cluster.index, len(self.cluster.workers))
+        resume_position(position, self._identity, self.params.to_dict(), read_checkpoint_params(path), train_pipeline)
         inside = f" and step {self.state.step} of epoch {self.state.epoch + 1}" if self.state.step else ""
         logger.info("Resumed from %s after epoch %d%s.", path, self.state.epoch, inside)
         self.best_export.flush()
@@ -246,7 +303,8 @@ class Trainer:
     def _fit_epochs(self, train_pipeline: DataPipeline, val_data, callbacks, epochs: int) -> None:
         """One `fit` from the state's epoch and step up to `epochs`, on a new run of the training data."""
         self.feed = _Feed(train_pipeline)
-        self.root_graph.fit(
+        fit = self._multi_worker_fit.fit if self._multi_worker_fit is not None else self.root_graph.fit
+        fit(
             self.feed.dataset,
             epochs=epochs,
             initial_epoch=self.state.epoch,
@@ -258,13 +316,19 @@ class Trainer:
         )
 
     def _steps_per_epoch(self, train_samples: int) -> int:
+        """Steps of an epoch; under multi_worker, each step takes a batch per replica of every worker."""
         p = self.params
+        replicas = 1
+        if self.cluster is not None:
+            train_samples = sum(gather_ints(self._strategy, train_samples))  # of all shards
+            replicas = self._strategy.num_replicas_in_sync
         samples = p.samples_per_epoch if p.samples_per_epoch > 0 else int(train_samples * p.scale_epoch_size)
-        steps = samples // p.gen.setup.train.batch_size
+        steps = samples // (p.gen.setup.train.batch_size * replicas)
         if steps < 1:
+            on_replicas = f" on each of {replicas} replicas" if replicas > 1 else ""
             raise ConfigError(
-                f"An epoch of {samples} samples holds no full batch of {p.gen.setup.train.batch_size}: raise "
-                "--trainer.samples_per_epoch or --trainer.scale_epoch_size, or lower --train.batch_size."
+                f"An epoch of {samples} samples holds no full batch of {p.gen.setup.train.batch_size}{on_replicas}: "
+                "raise --trainer.samples_per_epoch or --trainer.scale_epoch_size, or lower --train.batch_size."
             )
         return steps
 
@@ -305,19 +369,23 @@ class Trainer:
         self.state.monitor = monitor
         export_best = p.export_best if p.export_best is not None else bool(p.output_dir)
         self.best_callback = BestModelCallback(
-            p.early_stopping, self.state, mode, monitor, self.best_export.improved if export_best else None
+            p.early_stopping,
+            self.state,
+            mode,
+            monitor,
+            self.best_export.improved if export_best and self.is_chief else None,
         )
         callbacks: List[keras.callbacks.Callback] = [EMAValidationCallback()]
         if p.lav_every_n > 0:
             callbacks.append(LAVCallback(self._run_lav, p.lav_every_n, p.epochs))
         callbacks.append(self.best_callback)
-        if p.output_dir:
+        if p.output_dir and self.is_chief:
             image_batch = (lambda: next(iter(val_data.take(1)))) if val_data is not None else None
             callbacks.append(TensorBoardCallback(p.output_dir, image_batch))
             if p.profile:
                 callbacks.append(ProfileCallback(p.output_dir))
         callbacks += [logger_callback, StateCallback(self)]
-        if p.progress_bar and p.verbose > 0:
+        if p.progress_bar and p.verbose > 0 and self.is_chief:
             callbacks.append(ProgressCallback(p.epochs, self.steps_per_epoch, first_step=self.state.step))
         return callbacks
 
@@ -365,8 +433,16 @@ class Trainer:
         n, minutes = p.checkpoint_every_n_steps, p.checkpoint_every_minutes
         # by time, checkpoints take at most CHECKPOINT_BUDGET of the training: after a slow write the next waits longer
         interval = max(60 * minutes, self._checkpoint_seconds / CHECKPOINT_BUDGET)
-        if steps > 0 and ((n and steps >= n) or (minutes and since >= interval)):
+        due = steps > 0 and ((n and steps >= n) or (minutes and since >= interval))
+        if self._multi_worker_fit is None:
+            if due:
+                self._write_checkpoint(inside_epoch=True)
+            return
+        # every worker takes part in a checkpoint: the chief's wish travels with the next step to all
+        if self._multi_worker_fit.checkpoint_agreed:
             self._write_checkpoint(inside_epoch=True)
+        elif due and self.is_chief:
+            self._multi_worker_fit.checkpoint_wanted = True
 
     def end_of_epoch(self, epoch: int) -> None:
         """Record that `epoch` (0-based) finished: the state says so, and the checkpoint gets it."""
@@ -379,10 +455,13 @@ class Trainer:
         """The checkpoint of now: variables (with the running epoch metrics inside an epoch), state, data position."""
         start = time.monotonic()
         position = data_position(self.feed.positions.state_dict(), self._identity)
-        write_checkpoint(
-            self.checkpoint_dir, self.root_graph, self.params.to_dict(), self.state, self.best_export.pending,
-            position, with_metrics=inside_epoch,
-        )  # fmt: skip
+        values = read_values(self.root_graph, with_metrics=inside_epoch)  # all workers: metrics are summed over them
+        if self.cluster is not None:
+            position["workers"] = gather_objects(self._strategy, position)
+        if self.is_chief:
+            write_checkpoint(
+                self.checkpoint_dir, values, self.params.to_dict(), self.state, self.best_export.pending, position
+            )
         self._last_checkpoint = (time.monotonic(), self._global_step())
         self._checkpoint_seconds = self._last_checkpoint[0] - start
         if inside_epoch:

@@ -13,7 +13,7 @@ import sys
 import traceback
 from typing import Callable, Iterator, NoReturn, Optional, Tuple
 
-from tfaip.data.errors import ConfigError, DataPipelineError
+from tfaip.data.errors import ConfigError, DataPipelineError, StoppedError
 
 LOG_LEVEL_VARIABLE = "TFAIP_LOG_LEVEL"
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -118,7 +118,8 @@ def run_console_script(prog: str, main: Callable[[], Optional[int]], interrupted
     The current directory is importable (`current_directory_importable`), so that a scenario
     package in it is found by name and by the module paths its params and exports store. A
     `ConfigError` ends with one `PROG: error: ...` line and code 2, a `DataPipelineError` with
-    its message (which carries the failing processor's traceback) and code 1, Ctrl-C with
+    its message (which carries the failing processor's traceback) and code 1, a `StoppedError`
+    (e.g. a lost worker) with its message and code 1, Ctrl-C with
     `PROG: <interrupted>` and code 130. A `SyntaxError` (of a scenario's file) shows its file,
     line and caret without the frames of the import, code 1. Any other exception is an error in
     a scenario's code: Python prints its traceback and the code is 1.
@@ -129,7 +130,7 @@ def run_console_script(prog: str, main: Callable[[], Optional[int]], interrupted
     except ConfigError as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         code = 2
-    except DataPipelineError as e:
+    except (DataPipelineError, StoppedError) as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         code = 1
     except SyntaxError as e:

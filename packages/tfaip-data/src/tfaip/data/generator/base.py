@@ -2,7 +2,7 @@
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Generic, Iterable, List, Type, TypeVar
+from typing import Generic, Iterable, List, Tuple, Type, TypeVar
 
 from paiargparse import pai_dataclass
 
@@ -60,6 +60,14 @@ class DataGenerator(Generic[TG], ABC):
     def __init__(self, mode: PipelineMode, params: TG):
         self.mode = mode
         self.params = params
+
+    def take_shard(self, index: int, count: int) -> Tuple[int, int]:
+        """Make this the generator of shard `index` of `count`; returns the shard the pipeline still cuts.
+
+        That is `(index, count)`, or `(0, 1)` (all it yields) for a generator that shards itself.
+        """
+        self.shard_index, self.shard_count = index, count
+        return (0, 1) if self.shards_itself else (index, count)
 
     @abstractmethod
     def __len__(self) -> int:

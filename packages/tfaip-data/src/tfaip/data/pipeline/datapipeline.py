@@ -80,8 +80,7 @@ class DataPipeline:
         if self.generator_params is None:
             raise ValueError(f"The {self.mode} pipeline has no DataGeneratorParams, so it has no data to generate.")
         generator = self.generator_params.create(self.mode)
-        p = self.pipeline_params
-        generator.shard_index, generator.shard_count = p.shard_index, p.shard_count
+        generator.take_shard(self.pipeline_params.shard_index, self.pipeline_params.shard_count)
         return generator
 
     def __len__(self) -> int:
@@ -116,7 +115,7 @@ class DataPipeline:
         return InputStream(
             generator.generate, p.limit, p.shuffle_buffer_size, auto_repeat, seed, start,
             get_item=generator.__getitem__ if random_access else None, length=generator.__len__,
-            shard=(0, 1) if generator.shards_itself else (p.shard_index, p.shard_count),
+            shard=generator.take_shard(p.shard_index, p.shard_count),
         )  # fmt: skip
 
     def _run(self, auto_repeat: bool, batcher: Optional[Batcher], bucketizer: Optional[Bucketizer]) -> ProcessedStream:

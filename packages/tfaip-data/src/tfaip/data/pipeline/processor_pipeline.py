@@ -85,14 +85,16 @@ class DataProcessorPipeline:
     def apply(self, samples: Union[Iterable[Sample], DataGeneratorParams]) -> Iterator[Sample]:
         """Process `samples` (or the samples of a generator) and yield the un-batched results.
 
-        `limit` and `shuffle_buffer_size` of the DataPipelineParams apply. Stop early with
-        `.close()` on the returned iterator (or just drop it): the workers are stopped.
+        `limit`, `shuffle_buffer_size` and the shard of the DataPipelineParams apply. Stop early
+        with `.close()` on the returned iterator (or just drop it): the workers are stopped.
         """
-        if isinstance(samples, DataGeneratorParams):
-            generator_params = samples
-            samples = generator_params.create(self.mode).generate()
         p = self.pipeline_params
-        return self.run(InputStream(lambda: samples, p.limit, p.shuffle_buffer_size))
+        shard = (p.shard_index, p.shard_count)
+        if isinstance(samples, DataGeneratorParams):
+            generator = samples.create(self.mode)
+            shard = generator.take_shard(*shard)
+            samples = generator.generate()
+        return self.run(InputStream(lambda: samples, p.limit, p.shuffle_buffer_size, shard=shard))
 
     def run(
         self,

@@ -5,9 +5,11 @@ OUTPUT_DIR` first check that their leading argument is there (and that a named f
 exists); `--help` without it prints the general help. Only then do they import the scenario.
 """
 
+import contextlib
 import os
+import signal
 import sys
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from tfaip.data import ConfigError
 from tfaip.data.cli import ParamsArgumentParser, read_params_file
@@ -22,6 +24,24 @@ PARAMS_HELP = (
     "override them. A new run starts (the training state of a run is in its checkpoint, not in the file)."
 )
 SHOW_HELP = "Print the resolved params as JSON (which --params reads back) and exit without training."
+
+
+@contextlib.contextmanager
+def sigterm_as_ctrl_c() -> Iterator[None]:
+    """In the block, SIGTERM (how Slurm, Kubernetes and `kill` stop a job) stops the run as Ctrl-C does.
+
+    The best model found so far is exported and the exit code is 130, so that the run can be
+    resumed; without this, Python would end at once.
+    """
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class ParamsFile(NamedTuple):

@@ -3,7 +3,7 @@
 from typing import Optional, Sequence
 
 from tfaip.data.cli import run_console_script, tensorflow_start_quietly
-from tfaip.train.cli.command_line import resume_command_line
+from tfaip.train.cli.command_line import resume_command_line, sigterm_as_ctrl_c
 from tfaip.train.cli.train import INTERRUPTED
 
 PROG = "tfaip-resume-training"
@@ -20,4 +20,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def run() -> None:
     """Console script entry point."""
-    run_console_script(PROG, main, INTERRUPTED)
+    with sigterm_as_ctrl_c():
+        run_console_script(PROG, main, INTERRUPTED)
+
+
+if __name__ == "__main__":  # tfaip-train-cluster starts its workers as python -m
+    run()

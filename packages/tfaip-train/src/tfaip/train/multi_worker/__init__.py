@@ -1,0 +1,1 @@
+"""Training on several machines with MultiWorkerMirroredStrategy: the loop, what the workers exchange, lost workers."""
