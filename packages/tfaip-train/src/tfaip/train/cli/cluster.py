@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from typing import IO, Dict, List, Optional, Sequence
+from typing import IO, Dict, List, Optional, Sequence, Tuple
 
 from tfaip.data import ConfigError
 from tfaip.data.cli import run_console_script
@@ -42,6 +42,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         prog=PROG,
         description="Run one multi-worker training (--trainer.dist_strategy multi_worker) in N local processes.",
         usage=f"{PROG} --workers N SCENARIO [tfaip-train flags ...] | {PROG} --workers N --resume OUTPUT_DIR",
+        epilog="Every other argument goes to tfaip-train (see tfaip-train SCENARIO --help). The workers talk over "
+        "127.0.0.1; on several machines, start tfaip-train with TF_CONFIG or Slurm instead (docs/distributed.md).",
         allow_abbrev=False,
     )
     parser.add_argument("--workers", type=int, metavar="N", help="The number of worker processes.")
@@ -52,7 +54,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.workers < 1:
         raise ConfigError(f"--workers {args.workers}: start at least one worker.")
     commands = [_worker_command(args.resume, rest)] * args.workers
-    return Cluster(commands).run()
+    return LocalWorkers(commands).run()
 
 
 def _worker_command(resume: Optional[str], rest: List[str]) -> List[str]:
@@ -102,7 +104,7 @@ def free_ports(n: int) -> List[int]:
             s.close()
 
 
-class Cluster:
+class LocalWorkers:
     """The worker processes of one training on this machine: start, relay output, stop together."""
 
     def __init__(self, commands: List[List[str]]):
@@ -156,7 +158,7 @@ class Cluster:
                 sys.stdout.write(prefix + line)
                 sys.stdout.flush()
 
-    def _wait_for_failure(self) -> Optional[tuple]:
+    def _wait_for_failure(self) -> Optional[Tuple[int, int]]:
         """Wait until all workers succeeded (None) or one failed: (its index, its exit code)."""
         while True:
             codes = [worker.poll() for worker in self.workers]
