@@ -6,6 +6,7 @@ import pytest
 
 from tfaip.data import ConfigError
 from tfaip.model import current_cluster
+from tfaip.model.cluster import cluster_resolver
 
 CLUSTER_VARIABLES = ("TF_CONFIG", "SLURM_PROCID", "SLURM_STEP_NUM_TASKS", "SLURM_STEP_NODELIST",
                      "SLURM_STEP_TASKS_PER_NODE", "SLURM_JOB_ID", "TFAIP_PORT_BASE")  # fmt: skip
@@ -42,6 +43,9 @@ def test_slurm_tasks_become_workers_on_the_job_ports(monkeypatch):
     port = 20000 + 123456 % 20000
     assert cluster.workers == [f"gpu07:{port}", f"gpu07:{port + 1}", f"gpu08:{port}", f"gpu08:{port + 1}"]
     assert cluster.index == 3
+    # the strategy asks the resolver for this worker's devices: the GPUs it chose, not one per task
+    assert cluster_resolver(gpus=1).num_accelerators() == {"GPU": 1}
+    assert cluster_resolver().num_accelerators() == {}  # the CPU
 
 
 @pytest.mark.parametrize(

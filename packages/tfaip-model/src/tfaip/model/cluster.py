@@ -44,8 +44,12 @@ class Cluster:
         return self.index == 0
 
 
-def cluster_resolver() -> tf.distribute.cluster_resolver.ClusterResolver:
-    """The resolver of `TF_CONFIG`, else of Slurm's environment; a ConfigError where neither describes a cluster."""
+def cluster_resolver(gpus: int = 0) -> tf.distribute.cluster_resolver.ClusterResolver:
+    """The resolver of `TF_CONFIG`, else of Slurm's environment; a ConfigError where neither describes a cluster.
+
+    `gpus` is the number of GPUs this process uses (MultiWorkerMirroredStrategy asks a Slurm
+    resolver for it; with `TF_CONFIG` it counts the visible GPUs itself).
+    """
     if os.environ.get("TF_CONFIG"):
         try:
             config = json.loads(os.environ["TF_CONFIG"])
@@ -58,10 +62,20 @@ def cluster_resolver() -> tf.distribute.cluster_resolver.ClusterResolver:
         port_base = os.environ.get("TFAIP_PORT_BASE") or 20000 + int(os.environ.get("SLURM_JOB_ID", "0")) % 20000
         # the GPUs stay those of --device.gpus / CUDA_VISIBLE_DEVICES (auto_set_gpu=False); the resolver pairs
         # each task of a node with a GPU slot, so it is given more slots than a node has tasks
-        return tf.distribute.cluster_resolver.SlurmClusterResolver(
-            port_base=int(port_base), gpus_per_node=1024, gpus_per_task=1, auto_set_gpu=False
-        )
+        return _SlurmWorkers(gpus, port_base=int(port_base), gpus_per_node=1024, gpus_per_task=1, auto_set_gpu=False)
     raise ConfigError(NO_CLUSTER)
+
+
+class _SlurmWorkers(tf.distribute.cluster_resolver.SlurmClusterResolver):
+    """Slurm's cluster, with the GPUs this process chose (the resolver would claim one per task)."""
+
+    def __init__(self, gpus: int, **kwargs):
+        super().__init__(**kwargs)
+        self._gpus = gpus
+
+    def num_accelerators(self, task_type=None, task_id=None, config_proto=None) -> Dict[str, int]:
+        """The GPUs of this worker."""
+        return {"GPU": self._gpus} if self._gpus else {}
 
 
 def current_cluster() -> Cluster:

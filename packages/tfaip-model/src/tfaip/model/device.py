@@ -131,7 +131,13 @@ class DeviceConfig:
         if strategy == DistributionStrategy.MIRROR:
             return tf.distribute.MirroredStrategy(devices=self.devices)
         if strategy == DistributionStrategy.MULTI_WORKER:
-            resolver = cluster_resolver()
+            if self._gpu_count > 1:
+                raise ConfigError(
+                    f"--device.dist_strategy multi_worker runs one worker per GPU, this one got {self._gpu_count}: "
+                    "start a worker for each GPU, each with its own CUDA_VISIBLE_DEVICES (with Slurm: "
+                    "--ntasks-per-node=GPUS --gpus-per-task=1)."
+                )
+            resolver = cluster_resolver(self._gpu_count)
             self.cluster = cluster_of(resolver)
             return tf.distribute.MultiWorkerMirroredStrategy(cluster_resolver=resolver)
         return tf.distribute.experimental.CentralStorageStrategy(compute_devices=self.devices)

@@ -29,7 +29,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfaip.data import BatchPositions, ConfigError, DataPipeline
+from tfaip.data import BatchPositions, ConfigError, DataPipeline, StoppedError
 from tfaip.data.tf import create_dataset
 from tfaip.data.util.files import TRAINER_PARAMS_FILE, write_json_atomically
 from tfaip.model import (
@@ -210,11 +210,12 @@ class Trainer:
                     recover_directory(path)
         gen = self._worker_pipelines()
         train_pipeline = gen.train_data(self.scenario.data)
-        train_samples = _samples(train_pipeline, "train")
-        self.steps_per_epoch = self._steps_per_epoch(train_samples)
+        train_shards = self._shard_sizes(train_pipeline, "train")
+        train_samples = train_shards[self.cluster.index if self.cluster else 0]
+        self.steps_per_epoch = self._steps_per_epoch(sum(train_shards))
         val_pipeline = gen.val_data(self.scenario.data)
         if val_pipeline is not None:
-            _samples(val_pipeline, "val")
+            self._shard_sizes(val_pipeline, "val")
         with device_config.scope():
             self.root_graph = graph = self.scenario.root_graph
             graph.compile(optimizer=self._create_optimizer(), run_eagerly=p.force_eager)
@@ -231,8 +232,8 @@ class Trainer:
         if self.state.epoch < p.epochs and self.state.stop_reason is None:
             try:
                 logs = self._fit(train_pipeline, val_pipeline, user_callbacks)
-            except KeyboardInterrupt:
-                self.best_export.flush()  # Ctrl-C leaves the best model found so far in best/
+            except (KeyboardInterrupt, StoppedError):
+                self.best_export.flush()  # Ctrl-C or a lost worker leaves the best model found so far in best/
                 raise
         else:
             logger.info("All %d epochs are done; only the final export is left.", p.epochs)
@@ -315,19 +316,32 @@ class Trainer:
             verbose=0,
         )
 
-    def _steps_per_epoch(self, train_samples: int) -> int:
-        """Steps of an epoch; under multi_worker, each step takes a batch per replica of every worker."""
-        p = self.params
-        replicas = 1
-        if self.cluster is not None:
-            train_samples = sum(gather_ints(self._strategy, train_samples))  # of all shards
-            replicas = self._strategy.num_replicas_in_sync
-        samples = p.samples_per_epoch if p.samples_per_epoch > 0 else int(train_samples * p.scale_epoch_size)
-        steps = samples // (p.gen.setup.train.batch_size * replicas)
-        if steps < 1:
-            on_replicas = f" on each of {replicas} replicas" if replicas > 1 else ""
+    def _shard_sizes(self, pipeline: DataPipeline, flag: str) -> List[int]:
+        """The samples of one pass of each worker's shard (one: this process's data).
+
+        No samples are a ConfigError on every worker (an empty pass would never end an epoch).
+        """
+        sizes = [len(pipeline)] if self.cluster is None else gather_ints(self._strategy, len(pipeline))
+        data = "training" if flag == "train" else "validation"
+        if sum(sizes) == 0:
+            raise ConfigError(f"The {data} data holds no samples: check its generator params and --{flag}.limit.")
+        if 0 in sizes:
             raise ConfigError(
-                f"An epoch of {samples} samples holds no full batch of {p.gen.setup.train.batch_size}{on_replicas}: "
+                f"The {data} data holds {sum(sizes)} samples, too few for {len(sizes)} workers: the shard of worker "
+                f"{sizes.index(0)} is empty. Start fewer workers or give them more data."
+            )
+        return sizes
+
+    def _steps_per_epoch(self, train_samples: int) -> int:
+        """Steps of an epoch of `train_samples` (of all shards); under multi_worker, a step takes a batch per worker."""
+        p = self.params
+        workers = len(self.cluster.workers) if self.cluster is not None else 1
+        samples = p.samples_per_epoch if p.samples_per_epoch > 0 else int(train_samples * p.scale_epoch_size)
+        steps = samples // (p.gen.setup.train.batch_size * workers)
+        if steps < 1:
+            on_workers = f" on each of {workers} workers" if workers > 1 else ""
+            raise ConfigError(
+                f"An epoch of {samples} samples holds no full batch of {p.gen.setup.train.batch_size}{on_workers}: "
                 "raise --trainer.samples_per_epoch or --trainer.scale_epoch_size, or lower --train.batch_size."
             )
         return steps
@@ -455,7 +469,11 @@ class Trainer:
         """The checkpoint of now: variables (with the running epoch metrics inside an epoch), state, data position."""
         start = time.monotonic()
         position = data_position(self.feed.positions.state_dict(), self._identity)
-        values = read_values(self.root_graph, with_metrics=inside_epoch)  # all workers: metrics are summed over them
+        if self.is_chief:
+            values = read_values(self.root_graph, with_metrics=inside_epoch)
+        elif inside_epoch:  # the chief's read of the metrics sums them over the workers: a collective
+            for variable in self.root_graph.metrics_variables:
+                variable.numpy()
         if self.cluster is not None:
             position["workers"] = gather_objects(self._strategy, position)
         if self.is_chief:
@@ -522,14 +540,3 @@ class _Feed:
         self.positions = BatchPositions(pipeline, auto_repeat=True)
         self.dataset = create_dataset(pipeline, auto_repeat=True, positions=self.positions)
         self.used = 0  # batches the training took from this run
-
-
-def _samples(pipeline, flag: str) -> int:
-    """The samples of one pass of `pipeline`; none is a ConfigError (an empty pass would never end an epoch)."""
-    n = len(pipeline)
-    if n == 0:
-        raise ConfigError(
-            f"The {'training' if flag == 'train' else 'validation'} data holds no samples: check its generator "
-            f"params and --{flag}.limit."
-        )
-    return n

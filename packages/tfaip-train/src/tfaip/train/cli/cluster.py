@@ -26,8 +26,11 @@ from tfaip.train.cli.command_line import sigterm_as_ctrl_c
 
 PROG = "tfaip-train-cluster"
 STRATEGY_FLAG = "--trainer.dist_strategy"
-FORWARD_AFTER = 5.0  # seconds the workers have to act on a Ctrl-C of the process group before they get one
-KILL_AFTER = 15.0  # seconds a stopped worker has to exit before it is killed
+# After a Ctrl-C of the terminal (or the experimenter's SIGINT to the process group), which reaches every worker,
+# the workers get this long to stop by themselves before the launcher sends them one: a second Ctrl-C could cut
+# the export of best/ short, and a worker waiting for a stopped peer notices only after the heartbeat timeout (~20 s).
+FORWARD_AFTER = 60.0
+KILL_AFTER = 60.0  # seconds a worker sent a Ctrl-C has to exit (notice a lost peer, export best/) before SIGKILL
 EXAMPLE = f"{PROG} --workers 2 tutorial.min --trainer.epochs 5"
 
 
@@ -65,7 +68,8 @@ def _worker_command(resume: Optional[str], rest: List[str]) -> List[str]:
         if not os.path.isfile(params):
             raise ConfigError(f"--resume {resume}: there is no {TRAINER_PARAMS_FILE}, so no run to continue there.")
         with open(params, encoding="utf-8") as f:
-            strategy = json.load(f).get("dist_strategy")
+            trainer_params = json.load(f)
+        strategy = trainer_params.get("dist_strategy") or trainer_params.get("device", {}).get("dist_strategy")
         if strategy != "multi_worker":
             raise ConfigError(
                 f"{resume} holds a run with --trainer.dist_strategy {strategy}, not multi_worker: continue it with "

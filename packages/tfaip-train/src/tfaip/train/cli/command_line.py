@@ -33,8 +33,13 @@ def sigterm_as_ctrl_c() -> Iterator[None]:
     The best model found so far is exported and the exit code is 130, so that the run can be
     resumed; without this, Python would end at once.
     """
+    owner = os.getpid()
 
     def interrupt(signum, frame):
+        if os.getpid() != owner:  # a forked child (a data worker, which is stopped by SIGTERM) ends as by default
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
