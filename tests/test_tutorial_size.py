@@ -43,6 +43,7 @@ def test_the_counter_skips_docstrings_comments_and_blank_lines(tmp_path):
 
 
 def test_readme_and_model_docs_show_the_tutorial_as_it_is():
-    source = (ROOT / "scenarios/src/tfaip_scenarios/tutorial/min/scenario.py").read_text()
-    for page in ("README.md", "docs/model.md"):
-        assert f"```python\n{source}```" in (ROOT / page).read_text(), f"{page} shows an outdated tutorial.min"
+    for module in ("data.py", "scenario.py"):
+        source = (ROOT / "scenarios/src/tfaip_scenarios/tutorial/min" / module).read_text()
+        for page in ("README.md", "docs/model.md"):
+            assert f"```python\n{source}```" in (ROOT / page).read_text(), f"{page} shows an outdated {module}"

@@ -112,6 +112,7 @@ def test_generic_fields_take_the_bound_classes():
         pass
 
     assert resolve_generic(Concrete, T) is ToyDataParams
+    assert resolve_generic(Holder[ToyDataParams], T) is ToyDataParams  # an alias written in place
     assert type(Concrete().data) is ToyDataParams and type(Holder().data) is DataBaseParams
     assert Concrete.__dataclass_fields__["data"].metadata["help"] == "the data"
     assert [f for f in Concrete.__dataclass_fields__] == ["data", "other"]  # the field keeps its place

@@ -25,7 +25,7 @@ def scenario():
 def test_export_writes_serving_model_params_and_nothing_else(scenario, tmp_path):
     target = tmp_path / "export"
     scenario.export(str(target))
-    assert sorted(os.listdir(target)) == ["scenario_params.json", "serve"]
+    assert sorted(os.listdir(target)) == ["deploy.json", "scenario_params.json", "serve"]
     assert os.listdir(tmp_path) == ["export"]  # no temporary directory left behind
     params = json.loads((target / "scenario_params.json").read_text())
     assert params["__cls__"] == "tfaip.model.testing.tutorial:TutorialScenarioParams"

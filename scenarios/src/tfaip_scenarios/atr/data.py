@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 from typing import List, Optional
 
 import numpy as np
-import tensorflow as tf
 from paiargparse import pai_dataclass, pai_meta
 
 from tfaip.data import (
+    ArraySpec,
     ConfigError,
     DataBase,
     DataBaseParams,
@@ -268,12 +268,12 @@ class ATRData(DataBase[ATRDataParams]):
 
     def _input_layer_specs(self):
         return {
-            "img": tf.TensorSpec([self.params.height, None], "float32"),
-            "img_len": tf.TensorSpec([1], "int32"),
+            "img": ArraySpec([self.params.height, None], "float32"),
+            "img_len": ArraySpec([1], "int32"),
         }
 
     def _target_layer_specs(self):
-        return {"gt": tf.TensorSpec([None], "int32"), "gt_len": tf.TensorSpec([1], "int32")}
+        return {"gt": ArraySpec([None], "int32"), "gt_len": ArraySpec([1], "int32")}
 
     def _padding_values(self):
         return {"gt": -1}

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from typing import List
 
 import numpy as np
-import tensorflow as tf
 from paiargparse import pai_dataclass, pai_meta
 
 from tfaip.data import (
+    ArraySpec,
     ConfigError,
     DataBase,
     DataBaseParams,
@@ -247,7 +247,7 @@ class ICData(DataBase[ICDataParams]):
 
     def _input_layer_specs(self):
         size = self.params.image_size
-        return {"img": tf.TensorSpec(shape=(size, size, 3), dtype="float32")}
+        return {"img": ArraySpec(shape=(size, size, 3), dtype="float32")}
 
     def _target_layer_specs(self):
-        return {"gt": tf.TensorSpec(shape=[1], dtype="int32")}
+        return {"gt": ArraySpec(shape=[1], dtype="int32")}

@@ -4,13 +4,14 @@ A scenario is a `DataBase` (tfaip.data) plus a `ModelBase` and its graph; `Scena
 glues them together, builds the keras `RootGraph` for `fit` and exports SavedModels.
 """
 
-__version__ = "0.3.3"
+__version__ = "0.4.0"
 
 from tfaip.data.util.files import ADDITIONAL_SERVE_DIR, SCENARIO_PARAMS_FILE, SERVE_DIR, TRAINER_PARAMS_FILE
 from tfaip.model.cluster import Cluster, current_cluster
 from tfaip.model.device import DeviceConfig, DeviceConfigParams, DistributionStrategy
 from tfaip.model.evaluator import Evaluator, EvaluatorBase, EvaluatorParams
 from tfaip.model.export import atomic_directory, recover_directory, write_saved_model
+from tfaip.model.formats import EXPORT_FORMATS, ExportFormatError
 from tfaip.model.graph.graphbase import GenericGraphBase, GraphBase
 from tfaip.model.graph.layer import TFAIPLayerBase
 from tfaip.model.graph.tensorboard import TensorboardWriter
@@ -38,6 +39,8 @@ __all__ = [
     "DeviceConfig",
     "DeviceConfigParams",
     "DistributionStrategy",
+    "EXPORT_FORMATS",
+    "ExportFormatError",
     "Evaluator",
     "EvaluatorBase",
     "EvaluatorParams",

@@ -1,4 +1,4 @@
-"""`DeviceConfigParams` and `DeviceConfig`: which GPUs TensorFlow uses, and how.
+"""`DeviceConfig`: applies `DeviceConfigParams` (which GPUs TensorFlow uses, and how).
 
 Apply a DeviceConfig before any TensorFlow operation runs in the process (TensorFlow fixes its
 devices on first use); trainers, LAV and predictors do so before building a model.
@@ -6,64 +6,17 @@ devices on first use); trainers, LAV and predictors do so before building a mode
 
 import logging
 import os
-from dataclasses import dataclass, field
-from enum import Enum
 from typing import List, Optional
 
 import tensorflow as tf
-from paiargparse import pai_dataclass, pai_meta
 
 from tfaip.data import ConfigError
+from tfaip.data.util.device_params import DeviceConfigParams, DistributionStrategy, default_gpus
 from tfaip.model.cluster import Cluster, cluster_of, cluster_resolver
 
+__all__ = ["DeviceConfig", "DeviceConfigParams", "DistributionStrategy", "default_gpus"]
+
 logger = logging.getLogger(__name__)
-
-
-class DistributionStrategy(str, Enum):
-    """How training uses several devices."""
-
-    DEFAULT = "default"
-    CENTRAL_STORAGE = "central_storage"
-    MIRROR = "mirror"
-    MULTI_WORKER = "multi_worker"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-def default_gpus() -> List[int]:
-    """The GPUs of `CUDA_VISIBLE_DEVICES` (renumbered from 0, as TensorFlow sees them), else none."""
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES", "").strip()
-    if not visible or visible == "-1":
-        return []
-    return list(range(len(visible.split(","))))
-
-
-@pai_dataclass
-@dataclass
-class DeviceConfigParams:
-    """The devices of a process: by default no GPU unless `CUDA_VISIBLE_DEVICES` names some."""
-
-    gpus: Optional[List[int]] = field(
-        default=None, metadata=pai_meta(help="Indices of the GPUs to use (default: those of CUDA_VISIBLE_DEVICES).")
-    )
-    gpu_memory: Optional[int] = field(
-        default=None, metadata=pai_meta(help="Memory limit per GPU in MB (default: grow as needed).")
-    )
-    gpu_auto_tune: bool = field(default=False, metadata=pai_meta(help="Let cuDNN auto-tune its algorithms."))
-    soft_device_placement: bool = field(
-        default=True, metadata=pai_meta(help="Run ops without a kernel for the chosen device on another device.")
-    )
-    dist_strategy: DistributionStrategy = field(
-        default=DistributionStrategy.DEFAULT,
-        metadata=pai_meta(
-            help="Multi-device strategy: default, mirror or central_storage (one machine), multi_worker (several)."
-        ),
-    )
-
-    def create(self) -> "DeviceConfig":
-        """Apply these params and return the DeviceConfig."""
-        return DeviceConfig(self)
 
 
 class DeviceConfig:

@@ -1,4 +1,7 @@
 # The public names of tfaip.serve; __init__.py loads each on first use (lazy_loader reads this file).
+from .backends import LiteRTModel as LiteRTModel
+from .backends import OnnxModel as OnnxModel
+from .data_side import DataSide as DataSide
 from .evaluator import Evaluator as Evaluator
 from .evaluator import EvaluatorBase as EvaluatorBase
 from .evaluator import EvaluatorParams as EvaluatorParams

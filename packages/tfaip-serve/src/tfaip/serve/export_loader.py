@@ -1,10 +1,11 @@
-"""Loading what a predictor runs: an export's scenario params and its serving SavedModel, or a live keras Model.
+"""The SavedModel backend (TensorFlow): an export's scenario and its serving SavedModel, or a live keras Model.
 
-export dir ── scenario_params.json ──► ScenarioBase.params_from_path (resources resolve to the export)
+export dir ── scenario_params.json ──► ScenarioBase.params_from_path (resources resolve to the export) ─► DataSide
           └─ serve/ (SavedModel) ────► its "serving_default" signature  ─┐
 keras.Model ─────────────────────────► tf.function(model(x, training=False)) ─┴─► PredictionModel
 """
 
+import dataclasses
 import json
 import os
 from typing import Any, Dict, Optional, Tuple
@@ -14,7 +15,9 @@ import numpy as np
 import tensorflow as tf
 
 from tfaip.data import ConfigError, DataGeneratorParams
-from tfaip.model import SERVE_DIR, TRAINER_PARAMS_FILE, ScenarioBase
+from tfaip.model import SERVE_DIR, TRAINER_PARAMS_FILE, DeviceConfig, ScenarioBase
+from tfaip.serve.backends import SAVED_MODEL, InputCaster
+from tfaip.serve.data_side import DataSide
 from tfaip.serve.export_dir import ExportError, check_export_dir
 
 
@@ -35,6 +38,29 @@ def read_scenario(path: str) -> Tuple[Any, Any]:
             f"The scenario params of the export {path} cannot be read ({e}); the export is corrupt or was written "
             "by an incompatible scenario version: export the model again."
         ) from e
+
+
+def scenario_side(params: Any, scenario_cls: Any, model: Any, scenario_params: Any, backend: str) -> DataSide:
+    """The data side of a predictor (`params`: PredictorParams), through the scenario (given, or the export's).
+
+    With the SavedModel backend, the devices of `params.device` are set first, before TensorFlow
+    loads a model.
+    """
+    if isinstance(model, str):
+        if backend == SAVED_MODEL:
+            DeviceConfig(params.device)
+        if scenario_cls is None:
+            scenario_cls, exported_params = read_scenario(model)
+            scenario_params = scenario_params or exported_params
+        if scenario_params is None:
+            scenario_params = scenario_cls.params_from_path(model)
+    if scenario_cls is None:
+        raise ValueError("A Predictor of a keras Model needs the scenario class.")
+    scenario_params = scenario_params or scenario_cls.default_params()
+    if params.skip_invalid:
+        data = dataclasses.replace(scenario_params.data, skip_invalid=True)
+        scenario_params = dataclasses.replace(scenario_params, data=data)
+    return DataSide.of_scenario(scenario_cls(scenario_params))
 
 
 def recorded_lav_generator(path: str, scenario_cls: Any) -> Optional[DataGeneratorParams]:
@@ -72,9 +98,7 @@ class PredictionModel:
     """
 
     def __init__(self, model: Any, input_specs: Dict[str, Any], run_eagerly: bool = False):
-        self.input_dtypes = {
-            name: np.dtype(tf.as_dtype(spec.dtype).as_numpy_dtype) for name, spec in input_specs.items()
-        }
+        self.cast_inputs = InputCaster({name: tf.as_dtype(spec.dtype) for name, spec in input_specs.items()})
         if isinstance(model, str):
             self.saved_model = load_saved_model(model)  # keeps the restored variables alive
             signature = self.saved_model.signatures["serving_default"]  # less call overhead than `serve`
@@ -90,17 +114,10 @@ class PredictionModel:
         else:
             raise TypeError(f"A predictor needs an export directory or a keras Model, got {type(model).__name__}.")
 
-    def cast_inputs(self, inputs: Dict[str, Any]) -> Dict[str, np.ndarray]:
-        """The model inputs of a batch, in the declared dtypes (other keys are dropped)."""
-        missing = sorted(set(self.input_dtypes) - set(inputs))
-        if missing:
-            raise KeyError(f"The batch lacks the model inputs {missing}; the pre-processing produced {sorted(inputs)}.")
-        return {name: np.asarray(inputs[name], dtype) for name, dtype in self.input_dtypes.items()}
-
     def __call__(self, inputs: Dict[str, Any]) -> Dict[str, np.ndarray]:
         """The outputs (numpy) of a batch of inputs."""
         outputs = self.fn(self.cast_inputs(inputs))
-        return {name: np.asarray(value) for name, value in outputs.items()}
+        return {name: np.asarray(outputs[name]) for name in sorted(outputs)}  # every backend in this order
 
 
 def load_saved_model(path: str) -> Any:

@@ -15,7 +15,6 @@ import json
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type
 
 from tfaip.data import DataGeneratorParams, DataPipeline, DataPipelineParams, Sample
-from tfaip.model import ScenarioBase
 from tfaip.serve.batches import batch_from_element, run_overlapped, split_batch
 from tfaip.serve.params import PredictorParams
 from tfaip.serve.predictor import Predictor
@@ -48,7 +47,7 @@ class MultiModelPredictor:
     def __init__(
         self,
         params: PredictorParams,
-        scenario_cls: Optional[Type[ScenarioBase]],
+        scenario_cls: Optional[Type[Any]],
         models: Sequence[Any],
         scenario_params: Optional[Sequence[Any]] = None,
         voter: Optional[MultiModelVoter] = None,
@@ -65,8 +64,8 @@ class MultiModelPredictor:
         self.throughput = Throughput()
 
     def create_voter(self) -> MultiModelVoter:
-        """The scenario's voter (`ScenarioBase.create_voter`), else an `AveragingVoter`."""
-        voter = self.predictors[0].scenario_cls.create_voter(self.data)
+        """The scenario's voter (`ScenarioBase.create_voter`, pickled in the export), else an `AveragingVoter`."""
+        voter = self.predictors[0].side.create_voter()
         return AveragingVoter() if voter is None else voter
 
     def groups(self) -> List[List[int]]:

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any, List, Optional, Type
 from paiargparse import pai_dataclass, pai_meta
 
 from tfaip.data import ConfigError, DataPipelineParams, PipelineMode
-from tfaip.model import DeviceConfigParams
+from tfaip.data.util.device_params import DeviceConfigParams
+from tfaip.serve.backends import AUTO, BACKENDS
 
 if TYPE_CHECKING:
     from tfaip.serve.lav.lav import LAV
@@ -50,7 +51,17 @@ class PredictorParams(_CreatesRunners):
         metadata=pai_meta(mode="flat", fix_dc=True, help="Batching and worker processes of the pre-processing."),
     )
     device: DeviceConfigParams = field(
-        default_factory=DeviceConfigParams, metadata=pai_meta(mode="flat", help="The devices the model runs on.")
+        default_factory=DeviceConfigParams,
+        metadata=pai_meta(mode="flat", help="The devices the model runs on (the saved_model backend)."),
+    )
+    backend: str = field(
+        default=AUTO,
+        metadata=pai_meta(
+            choices=list(BACKENDS),
+            help="What runs an export's model: saved_model (TensorFlow), litert (model.tflite) or onnx (model.onnx, "
+            "onnxruntime); auto: saved_model where TensorFlow is installed, else the first of litert and onnx "
+            "that the export holds and this environment can run.",
+        ),
     )
     silent: bool = field(default=False, metadata=pai_meta(help="Do not print each predicted sample (tfaip-predict)."))
     progress_bar: bool = field(default=True, metadata=pai_meta(help="Show a progress bar while predicting."))

@@ -1,14 +1,13 @@
 """`Predictor`: pre-processing, the model and post-processing in one call, yielding un-batched samples."""
 
 import copy
-import dataclasses
 from typing import Any, Iterable, Iterator, Optional, Type
 
-from tfaip.data import DataGeneratorParams, DataPipeline, DataPipelineParams, Sample
-from tfaip.model import ScenarioBase
+from tfaip.data import ConfigError, DataGeneratorParams, DataPipeline, DataPipelineParams, Sample
+from tfaip.serve.backends import AUTO, SAVED_MODEL, choose_backend, read_deploy_manifest, tf_free_model
 from tfaip.serve.batches import batch_from_element, run_overlapped, split_batch
+from tfaip.serve.data_side import DataSide
 from tfaip.serve.export_dir import check_export_dir
-from tfaip.serve.export_loader import PredictionModel, read_scenario
 from tfaip.serve.params import PredictorParams
 from tfaip.serve.progress import Throughput, known_length, measured, with_progress
 from tfaip.serve.raw_samples import RawSamplesParams
@@ -20,6 +19,10 @@ class Predictor:
     Every method yields un-batched `Sample`s holding `inputs`, `outputs` (after the data's
     post_proc pipeline), `meta` and, with `include_targets`, `targets`. The model runs in a
     background thread, overlapping the pre- and post-processing.
+
+    The model of an export runs on the backend of `params.backend`: the SavedModel (TensorFlow),
+    or its LiteRT or ONNX file, which need no TensorFlow when `scenario_cls` is None (the data
+    then comes from the export's own record of its data classes).
 
     Args:
         params: the PredictorParams.
@@ -38,29 +41,34 @@ class Predictor:
     def __init__(
         self,
         params: PredictorParams,
-        scenario_cls: Optional[Type[ScenarioBase]],
+        scenario_cls: Optional[Type[Any]],
         model: Any,
         scenario_params: Any = None,
     ):
         self.params = params
+        self.backend = SAVED_MODEL
+        manifest = None
         if isinstance(model, str):
             model = check_export_dir(model)
-            params.device.create()  # before TensorFlow loads the model
-            if scenario_cls is None:
-                scenario_cls, exported_params = read_scenario(model)
-                scenario_params = scenario_params or exported_params
-            if scenario_params is None:
-                scenario_params = scenario_cls.params_from_path(model)
-        if scenario_cls is None:
-            raise ValueError("A Predictor of a keras Model needs the scenario class.")
-        self.scenario_cls = scenario_cls
-        scenario_params = scenario_params or scenario_cls.default_params()
-        if params.skip_invalid:
-            data = dataclasses.replace(scenario_params.data, skip_invalid=True)
-            scenario_params = dataclasses.replace(scenario_params, data=data)
-        self.scenario = scenario_cls(scenario_params)
-        self.data = self.scenario.data
-        self.model = PredictionModel(model, self.data.input_layer_specs(), params.run_eagerly)
+            manifest = read_deploy_manifest(model)
+            self.backend = choose_backend(params.backend, model, manifest)
+        elif params.backend not in (AUTO, SAVED_MODEL):
+            raise ConfigError(f"A live keras Model runs on TensorFlow; backend {params.backend} needs an export dir.")
+        if self.backend == SAVED_MODEL or scenario_cls is not None:
+            from tfaip.serve import export_loader  # TensorFlow: the SavedModel backend, or a scenario class given
+
+            side = export_loader.scenario_side(params, scenario_cls, model, scenario_params, self.backend)
+        else:
+            side = DataSide.of_export(model, manifest, params.skip_invalid)
+        self.side = side
+        self.scenario = side.scenario  # None without TensorFlow
+        self.scenario_cls = type(side.scenario) if side.scenario is not None else None
+        self.data = side.data
+        if self.backend == SAVED_MODEL:
+            self.model = export_loader.PredictionModel(model, self.data.input_layer_specs(), params.run_eagerly)
+        else:
+            input_dtypes = {name: spec["dtype"] for name, spec in manifest["inputs"].items()}
+            self.model = tf_free_model(self.backend, model, input_dtypes)
         self.throughput = Throughput()
 
     def pipeline_params(self) -> DataPipelineParams:

@@ -34,6 +34,7 @@ from tfaip.data.tf import create_dataset
 from tfaip.data.util.files import TRAINER_PARAMS_FILE, write_json_atomically
 from tfaip.model import (
     Cluster,
+    DeviceConfig,
     DistributionStrategy,
     ScenarioBase,
     TrainerPipelineParamsBase,
@@ -195,7 +196,7 @@ class Trainer:
                 "OUTPUT_DIR/best after the training instead."
             )
         device = dataclasses.replace(p.device, dist_strategy=self._strategy_name())
-        device_config = device.create()  # first: a multi-worker strategy needs TensorFlow's runtime not yet started
+        device_config = DeviceConfig(device)  # first: a multi-worker strategy needs an unstarted TensorFlow runtime
         self._strategy = device_config.strategy
         if p.random_seed is not None:
             os.environ["PYTHONHASHSEED"] = str(p.random_seed)
@@ -228,6 +229,8 @@ class Trainer:
                 self._resume(train_pipeline)
             elif p.warmstart.model:
                 p.warmstart.create().warmstart(graph)
+        if self.is_chief and p.output_dir:
+            self.scenario.check_export_formats()  # a graph that LiteRT or ONNX cannot take fails now, not after epoch 1
         logs: Dict[str, float] = {}
         if self.state.epoch < p.epochs and self.state.stop_reason is None:
             try:

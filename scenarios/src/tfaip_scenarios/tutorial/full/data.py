@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 from typing import List
 
 import numpy as np
-import tensorflow as tf
 from paiargparse import pai_dataclass, pai_meta
 
 from tfaip.data import (
+    ArraySpec,
     DataBase,
     DataGenerator,
     DataGeneratorParams,
@@ -125,7 +125,7 @@ class TutorialData(DataBase):
         return params
 
     def _input_layer_specs(self):
-        return {"img": tf.TensorSpec(shape=(SIZE, SIZE), dtype="float32")}
+        return {"img": ArraySpec(shape=(SIZE, SIZE), dtype="float32")}
 
     def _target_layer_specs(self):
-        return {"gt": tf.TensorSpec(shape=[1], dtype="uint8")}
+        return {"gt": ArraySpec(shape=[1], dtype="uint8")}

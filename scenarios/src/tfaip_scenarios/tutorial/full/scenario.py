@@ -5,18 +5,16 @@ tfaip-predict --export_dir MODEL_A/export MODEL_B/export --data.image_files digi
 """
 
 import dataclasses
-from collections import Counter
 from dataclasses import dataclass
 from typing import List
 
-import numpy as np
 from paiargparse import pai_dataclass
 
 from tfaip.data import Sample
 from tfaip.model import EvaluatorBase, EvaluatorParams, ScenarioBase, ScenarioBaseParams, TrainValPipelineParams
-from tfaip.serve import MultiModelVoter
 from tfaip_scenarios.tutorial.full.data import TutorialData, TutorialDataGeneratorParams
 from tfaip_scenarios.tutorial.full.model import TutorialModelParams
+from tfaip_scenarios.tutorial.full.voter import MajorityClassVoter
 
 
 @pai_dataclass
@@ -42,16 +40,6 @@ class TutorialEvaluator(EvaluatorBase[EvaluatorParams]):
 
     def result(self):
         return {"eval_acc": self.right / max(self.total, 1)}
-
-
-class MajorityClassVoter(MultiModelVoter):
-    """The class most models predict (ties: the earliest model's); `pred` averaged, `votes` each model's class."""
-
-    def vote(self, samples: List[Sample]) -> Sample:
-        votes = [int(s.outputs["class"]) for s in samples]
-        winner = Counter(votes).most_common(1)[0][0]  # insertion order breaks ties
-        pred = np.mean([s.outputs["pred"] for s in samples], axis=0)
-        return samples[0].new_outputs({"class": winner, "pred": pred, "votes": np.array(votes)})
 
 
 @pai_dataclass

@@ -15,6 +15,10 @@ checks and the experimenter use this module before (or without) TensorFlow.
     EXPORT_DIR/scenario_params.json     SCENARIO_PARAMS_FILE: the params that rebuild the scenario
     EXPORT_DIR/serve/                   SERVE_DIR: the SavedModel of the "default" export graph
     EXPORT_DIR/additional/<label>/      ADDITIONAL_SERVE_DIR: the SavedModels of the other export graphs
+    EXPORT_DIR/model.tflite             LITERT_FILE: the "default" graph as LiteRT (--scenario.export_formats litert)
+    EXPORT_DIR/model.onnx               ONNX_FILE: the "default" graph as ONNX (--scenario.export_formats onnx)
+    EXPORT_DIR/deploy.json              DEPLOY_FILE: what prediction without TensorFlow needs (formats, data classes)
+    EXPORT_DIR/voter.pkl                VOTER_FILE: the scenario's voter, for voting without TensorFlow
 """
 
 import contextlib
@@ -30,6 +34,10 @@ SCENARIO_PARAMS_FILE = "scenario_params.json"
 TRAINER_PARAMS_FILE = "trainer_params.json"
 SERVE_DIR = "serve"
 ADDITIONAL_SERVE_DIR = "additional"
+LITERT_FILE = "model.tflite"
+ONNX_FILE = "model.onnx"
+DEPLOY_FILE = "deploy.json"
+VOTER_FILE = "voter.pkl"
 
 
 @contextlib.contextmanager

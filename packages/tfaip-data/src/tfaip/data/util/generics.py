@@ -7,7 +7,15 @@ from typing import Callable, Dict, Optional, TypeVar, get_args, get_origin
 
 
 def _bindings(cls: type) -> Dict[TypeVar, object]:
-    """Map every TypeVar of `cls`'s generic ancestors to what the subclass chain bound it to."""
+    """Map every TypeVar of `cls`'s generic ancestors to what the subclass chain bound it to.
+
+    `cls` may be a parameterized alias such as `Params[A, B]` (a generic argument written in place).
+    """
+    origin = get_origin(cls)
+    if origin is not None:
+        args = dict(zip(getattr(origin, "__parameters__", ()), get_args(cls)))
+        inherited = {k: args.get(v, v) if isinstance(v, TypeVar) else v for k, v in _bindings(origin).items()}
+        return {**inherited, **args}
     bindings: Dict[TypeVar, object] = {}
     for klass in reversed(cls.__mro__):
         for base in getattr(klass, "__orig_bases__", ()):

@@ -1,12 +1,13 @@
 """`ScenarioBaseParams[DataParams, ModelParams]`: everything needed to rebuild a scenario."""
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Generic, Optional, Tuple, Type, TypeVar
+from typing import TYPE_CHECKING, Generic, List, Optional, Tuple, Type, TypeVar
 
 from paiargparse import pai_dataclass, pai_meta
 
 from tfaip.data import ConfigError, DataBaseParams, resolve_generic, specialize_generic_fields
 from tfaip.model.evaluator import EvaluatorParams
+from tfaip.model.formats import EXPORT_FORMATS, SAVED_MODEL, check_export_formats
 from tfaip.model.params import ModelBaseParams
 
 if TYPE_CHECKING:
@@ -48,6 +49,22 @@ class ScenarioBaseParams(Generic[TDataParams, TModelParams]):
         default=10, metadata=pai_meta(help="Validation samples passed to the model's _print_evaluate (-1: all).")
     )
     export_serve: bool = field(default=True, metadata=pai_meta(help="Write the SavedModels when exporting."))
+    export_formats: List[str] = field(
+        default_factory=lambda: [SAVED_MODEL],
+        metadata=pai_meta(
+            choices=list(EXPORT_FORMATS),
+            help="Formats of each export (best/, export/, scenario.export): saved_model (always), litert "
+            "(model.tflite) and onnx (model.onnx), which run without TensorFlow. Each converted model is checked "
+            "against the SavedModel on a batch of validation samples.",
+        ),
+    )
+    export_tolerance: float = field(
+        default=1e-4,
+        metadata=pai_meta(
+            help="How far a converted model's float outputs may differ from the SavedModel's, relative to "
+            "max(1, |value|); integer outputs must be equal."
+        ),
+    )
     scenario_id: Optional[str] = field(
         default=None, metadata=pai_meta(mode="ignore", help="module:Class of the scenario (set automatically).")
     )
@@ -63,6 +80,14 @@ class ScenarioBaseParams(Generic[TDataParams, TModelParams]):
         The file and directory names are constants now (`tfaip.model.SCENARIO_PARAMS_FILE`, ...).
         """
         return ("default_serve_dir", "additional_serve_dir", "scenario_params_filename", "trainer_params_filename")
+
+    def __post_init__(self):
+        self.export_formats = check_export_formats(self.export_formats)
+        if not self.export_serve and self.export_formats != [SAVED_MODEL]:
+            raise ConfigError(
+                f"export_formats {self.export_formats} need the SavedModel, but export_serve is False: the other "
+                "formats are converted from it. Set export_serve True or export_formats saved_model."
+            )
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

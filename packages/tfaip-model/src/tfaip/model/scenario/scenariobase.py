@@ -1,25 +1,43 @@
 """`ScenarioBase[ScenarioParams, TrainerPipelineParams]`: glues data, model, evaluator and export."""
 
+import contextlib
 import inspect
 import json
 import os
-from typing import TYPE_CHECKING, Any, Dict, Generic, List, Optional, Tuple, Type, TypeVar
+import pickle
+import tempfile
+from typing import TYPE_CHECKING, Any, Dict, Generic, List, Optional, Tuple, Type, TypeVar, get_origin
 
-from tfaip.data import ConfigError, DataBase, DataGeneratorParams, resolve_generic
+import numpy as np
+
+from tfaip.data import ConfigError, DataBase, DataGeneratorParams, DataPipelineParams, PipelineMode, resolve_generic
 from tfaip.data.cli import current_directory_importable
 from tfaip.data.util.files import (
     ADDITIONAL_SERVE_DIR,
+    DEPLOY_FILE,
     SCENARIO_PARAMS_FILE,
     SERVE_DIR,
     TRAINER_PARAMS_FILE,
+    VOTER_FILE,
+    write_atomically,
     write_json_atomically,
 )
 from tfaip.model.evaluator import EvaluatorBase, EvaluatorParams
 from tfaip.model.export import atomic_directory, write_saved_model
+from tfaip.model.formats import (
+    SAVED_MODEL,
+    ExportFormatError,
+    check_format_packages,
+    convertible_ops,
+    format_paths,
+    saved_model_outputs,
+    verify_format,
+    write_format,
+)
 from tfaip.model.modelbase import ModelBase
 from tfaip.model.rootgraph import RootGraph
 from tfaip.model.scenario.params import ScenarioBaseParams
-from tfaip.model.scenario.trainer_pipeline import TrainerPipelineParamsBase, TrainValPipelineParams
+from tfaip.model.scenario.trainer_pipeline import TDataGeneratorVal, TrainerPipelineParamsBase, TrainValPipelineParams
 
 if TYPE_CHECKING:
     import keras
@@ -80,6 +98,8 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
     def predict_generator_params_cls(cls) -> Type[DataGeneratorParams]:
         """The generator params of prediction and LAV data (`--data.*` of tfaip-predict; default: the validation's)."""
         bound = resolve_generic(cls, TTrainerPipelineParams)
+        if get_origin(bound) is not None:  # e.g. TrainerPipelineParams[TrainGen, ValGen], written in place
+            return resolve_generic(bound, TDataGeneratorVal)
         return bound if issubclass(bound, DataGeneratorParams) else bound.val_cls()
 
     @classmethod
@@ -240,31 +260,136 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
         return self.model.best_logging_settings()
 
     def export(
-        self, path: str, trainer_params: Any = None, export_resources: bool = True, overwrite: bool = False
+        self,
+        path: str,
+        trainer_params: Any = None,
+        export_resources: bool = True,
+        overwrite: bool = False,
+        verify_with: Optional[DataGeneratorParams] = None,
     ) -> None:
-        """Export the model to `path`: SavedModels, `scenario_params.json` and the resources.
+        """Export the model to `path`: SavedModels, the other `export_formats`, `scenario_params.json`, resources.
 
         `path/serve` holds the "default" graph of `ModelBase._export_graphs`, `path/additional/<label>`
-        the others. Everything is written to a temporary directory beside `path` and renamed into
-        place, so a crash never leaves half an export.
+        the others; `path/model.tflite` and `path/model.onnx` the "default" graph in the formats of
+        `params.export_formats`, each checked against the SavedModel on a batch of samples.
+        Everything is written to a temporary directory beside `path` and renamed into place, so a
+        crash or a failed check never leaves half an export.
 
         Args:
             path: the export directory; it must not exist or be empty unless `overwrite`.
             trainer_params: also write these as `trainer_params.json` (e.g. for `best/`).
             export_resources: copy the data's resources into `path/resources`.
             overwrite: replace an existing export at `path`.
+            verify_with: the data that checks the converted formats (default: the validation data of
+                `trainer_params`, else `predict_generator_params_cls()()`).
         """
         params_dict = self._params.to_dict()
         trainer_dict = trainer_params.to_dict() if trainer_params is not None else None
         graphs = self.root_graph.export_graphs() if self._params.export_serve else {}
+        converted = [f for f in self._params.export_formats if f != SAVED_MODEL]
+        if converted:
+            check_format_packages(converted)
+            inputs = self._verification_inputs(verify_with, trainer_params, graphs["default"])
+            voter = self._pickled_voter()
         with atomic_directory(path, overwrite=overwrite) as tmp:
             if export_resources:
                 self.data.resources.dump(tmp, params_dict["data"])
-            for label, keras_model in graphs.items():
-                sub_dir = SERVE_DIR if label == "default" else os.path.join(ADDITIONAL_SERVE_DIR, label)
-                write_saved_model(keras_model, os.path.join(tmp, sub_dir))
+            with convertible_ops() if converted else contextlib.nullcontext():  # the same graph in every format
+                for label, keras_model in graphs.items():
+                    sub_dir = SERVE_DIR if label == "default" else os.path.join(ADDITIONAL_SERVE_DIR, label)
+                    write_saved_model(keras_model, os.path.join(tmp, sub_dir))
+            if converted:
+                self._write_formats(tmp, graphs["default"], converted)
+                self._verify_formats(tmp, converted, inputs)
+                if voter is not None:
+                    write_atomically(os.path.join(tmp, VOTER_FILE), voter)
+            if graphs:
+                write_json_atomically(os.path.join(tmp, DEPLOY_FILE), self._deploy_manifest(graphs["default"]))
             # synced like every file tfaip writes, so the renamed directory never holds an empty file
             write_json_atomically(os.path.join(tmp, SCENARIO_PARAMS_FILE), params_dict)
             if trainer_dict is not None:
                 trainer_dict["scenario"] = params_dict
                 write_json_atomically(os.path.join(tmp, TRAINER_PARAMS_FILE), trainer_dict)
+
+    def check_export_formats(self) -> None:
+        """Convert the export graph (as it is, e.g. untrained) to each format of `export_formats` but the SavedModel.
+
+        The trainer calls this before the first epoch, so a graph that cannot be converted
+        fails at once instead of at the first export.
+        """
+        converted = [f for f in self._params.export_formats if f != SAVED_MODEL]
+        if not converted:
+            return
+        check_format_packages(converted)
+        graph = self.root_graph.export_graphs()["default"]
+        with tempfile.TemporaryDirectory() as tmp:
+            with convertible_ops():
+                write_saved_model(graph, os.path.join(tmp, SERVE_DIR))
+            self._write_formats(tmp, graph, converted)
+
+    @staticmethod
+    def _write_formats(export_dir: str, graph: "keras.Model", formats: List[str]) -> None:
+        for fmt, file in format_paths(export_dir, formats).items():
+            write_format(fmt, graph, os.path.join(export_dir, SERVE_DIR), file)
+
+    def _verify_formats(self, export_dir: str, formats: List[str], inputs: Dict[str, np.ndarray]) -> None:
+        reference = saved_model_outputs(os.path.join(export_dir, SERVE_DIR), inputs)
+        for fmt, file in format_paths(export_dir, formats).items():
+            verify_format(fmt, file, reference, inputs, self._params.export_tolerance)
+
+    def _verification_inputs(
+        self, verify_with: Optional[DataGeneratorParams], trainer_params: Any, graph: "keras.Model"
+    ) -> Dict[str, np.ndarray]:
+        """One pre-processed batch (up to 16 samples) of real data, in the graph's input dtypes."""
+        if verify_with is None and trainer_params is not None:
+            verify_with = trainer_params.gen.val_gen()
+        if verify_with is None:
+            verify_with = self.predict_generator_params_cls()()
+        pipeline_params = DataPipelineParams(mode=PipelineMode.PREDICTION, batch_size=16, limit=16, num_processes=1)
+        try:
+            with self.data.create_pipeline(pipeline_params, verify_with).generate_input_batches() as batches:
+                batch = next(iter(batches), None)
+        except Exception as e:  # whatever the scenario's generator or processors raise
+            raise ExportFormatError(
+                f"The samples that check the converted formats cannot be loaded ({type(e).__name__}: {e}); pass "
+                "data that loads as export(..., verify_with=generator_params)."
+            ) from e
+        if batch is None:
+            raise ExportFormatError(
+                f"{type(verify_with).__name__} yields no samples to check the converted formats with; pass data as "
+                "export(..., verify_with=generator_params)."
+            )
+        dtypes = {t.name: np.dtype(t.dtype) for t in graph.inputs}
+        return {name: np.asarray(batch.inputs[name], dtype) for name, dtype in dtypes.items()}
+
+    def _pickled_voter(self) -> Optional[bytes]:
+        """The scenario's voter (`create_voter`) pickled for voting without the scenario module, or None."""
+        voter = self.create_voter(self.data)
+        if voter is None:
+            return None
+        try:
+            return pickle.dumps(voter)
+        except Exception as e:  # pickle raises several types for what it cannot store
+            raise ExportFormatError(
+                f"The voter {type(voter).__name__} of create_voter cannot be pickled ({e}), which prediction "
+                "without TensorFlow needs; define it at module level and keep only picklable state in it."
+            ) from e
+
+    def _deploy_manifest(self, graph: "keras.Model") -> Dict[str, Any]:
+        """What prediction without TensorFlow reads: the formats and the classes of the data side."""
+        if type(self).create_data is not ScenarioBase.create_data:
+            data_cls = None  # rebuilt by the scenario alone, which needs TensorFlow
+        else:
+            data_cls = _class_id(type(self.data))
+        return {
+            "formats": list(self._params.export_formats),
+            "data": data_cls,
+            "predict_generator": _class_id(self.predict_generator_params_cls()),
+            "inputs": {t.name: {"shape": list(t.shape[1:]), "dtype": str(np.dtype(t.dtype))} for t in graph.inputs},
+            "outputs": sorted(graph.output),
+            "tolerance": self._params.export_tolerance,
+        }
+
+
+def _class_id(cls: type) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"

@@ -1,41 +1,61 @@
-"""The work of tfaip-predict and tfaip-lav once their command line names usable exports (imports TensorFlow)."""
+"""The work of tfaip-predict and tfaip-lav once their command line names usable exports.
+
+tfaip-lav and the saved_model backend of tfaip-predict import TensorFlow (quietly); the litert
+and onnx backends of tfaip-predict do not.
+"""
 
 import contextlib
 import json
-from typing import Any, Callable, List, Tuple
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
 from tfaip.data import ConfigError, Sample
-from tfaip.data.cli import ParamsArgumentParser
+from tfaip.data.cli import ParamsArgumentParser, tensorflow_start_quietly
 from tfaip.data.util.files import atomic_file
-from tfaip.serve.export_loader import read_scenario, recorded_lav_generator
+from tfaip.serve.backends import AUTO, SAVED_MODEL, choose_backend, read_deploy_manifest
+from tfaip.serve.data_side import DataSide
 from tfaip.serve.lav.report import summarize
 from tfaip.serve.params import LAVParams, PredictorParams
 
-ExportFlags = Callable[[ParamsArgumentParser, Any, List[str]], None]
+
+def read_scenario(path: str) -> Any:
+    """The scenario class recorded in the export at `path` (imports TensorFlow, quietly)."""
+    with tensorflow_start_quietly():
+        from tfaip.serve.export_loader import read_scenario as read  # the SavedModel backend
+
+    return read(path)[0]
 
 
-def parse_export_args(
-    parser: ParamsArgumentParser, argv: List[str], export_dirs: List[str], add_flags: ExportFlags
-) -> Tuple[Any, Any]:
-    """Add the flags of the first export's scenario (`add_flags`) and parse; returns the namespace and the scenario."""
-    scenario_cls, _ = read_scenario(export_dirs[0])
-    add_flags(parser, scenario_cls, export_dirs)
-    return parser.parse_args(argv), scenario_cls
+def prediction_data(path: str, backend: str) -> Tuple[Optional[Any], Any]:
+    """The scenario class (None without TensorFlow) and the prediction generator params class of an export."""
+    if choose_backend(backend, path, read_deploy_manifest(path)) == SAVED_MODEL:
+        scenario_cls = read_scenario(path)
+        return scenario_cls, scenario_cls.predict_generator_params_cls()
+    return None, DataSide.of_export(path, read_deploy_manifest(path)).predict_generator_params_cls
 
 
 def predict(parser: ParamsArgumentParser, argv: List[str], export_dirs: List[str]) -> int:
     """`tfaip-predict`: predict the data of `--data.*` with the export(s); returns the exit code."""
-    args, scenario_cls = parse_export_args(parser, argv, export_dirs, _predict_flags)
+    backend = (parser.peek(argv, "--predict.backend") or [AUTO])[0]
+    scenario_cls, generator_cls = prediction_data(export_dirs[0], backend)
+    parser.add_root_argument("data", generator_cls)
+    parser.add_root_argument("predict", PredictorParams)
+    parser.add_argument(
+        "--output",
+        metavar="FILE.jsonl",
+        help="Write each predicted sample as one JSON line: id, outputs (and, with several models, the "
+        "individual outputs). Written to a temporary file and renamed when the prediction succeeded.",
+    )
+    args = parser.parse_args(argv)
     if args.output is not None and not args.output.endswith(".jsonl"):
         raise ConfigError(f"--output must name a .jsonl file, got {args.output!r}.")
     params: PredictorParams = args.predict
     multi = len(args.export_dir) > 1
     if multi:
-        predictor = scenario_cls.create_multi_predictor(args.export_dir, params)
+        predictor = params.create_multi(scenario_cls, args.export_dir)
     else:
-        predictor = scenario_cls.create_predictor(args.export_dir[0], params)
+        predictor = params.create(scenario_cls, args.export_dir[0])
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(atomic_file(args.output)) if args.output else None
         for index, prediction in enumerate(predictor.predict(args.data)):
@@ -51,21 +71,20 @@ def predict(parser: ParamsArgumentParser, argv: List[str], export_dirs: List[str
     return 0
 
 
-def _predict_flags(parser: ParamsArgumentParser, scenario_cls: Any, export_dirs: List[str]) -> None:
-    del export_dirs
-    parser.add_root_argument("data", scenario_cls.predict_generator_params_cls())
-    parser.add_root_argument("predict", PredictorParams)
-    parser.add_argument(
-        "--output",
-        metavar="FILE.jsonl",
-        help="Write each predicted sample as one JSON line: id, outputs (and, with several models, the "
-        "individual outputs). Written to a temporary file and renamed when the prediction succeeded.",
-    )
-
-
 def lav(parser: ParamsArgumentParser, argv: List[str], export_dirs: List[str]) -> int:
     """`tfaip-lav`: validate the export(s) on the data of `--data.*`; returns the exit code."""
-    args, scenario_cls = parse_export_args(parser, argv, export_dirs, _lav_flags)
+    scenario_cls = read_scenario(export_dirs[0])
+    from tfaip.serve.export_loader import recorded_lav_generator  # imported (quietly) by read_scenario
+
+    default = recorded_lav_generator(export_dirs[0], scenario_cls)
+    if default is None:
+        default = scenario_cls.predict_generator_params_cls()()
+    parser.add_root_argument("data", type(default), default=default)
+    parser.add_root_argument("lav", LAVParams)
+    parser.add_argument("--run_eagerly", action="store_true", help="The same as --lav.run_eagerly True.")
+    parser.add_argument("--dump", metavar="FILE.npz", help="The same as --lav.dump FILE.npz.")
+    parser.add_argument("--json", metavar="FILE", help="Also write the results of each dataset as JSON to FILE.")
+    args = parser.parse_args(argv)
     params: LAVParams = args.lav
     params.run_eagerly = params.run_eagerly or args.run_eagerly
     if args.dump is not None:
@@ -81,17 +100,6 @@ def lav(parser: ParamsArgumentParser, argv: List[str], export_dirs: List[str]) -
         with atomic_file(args.json) as f:
             json.dump(to_json(results), f, indent=2)
     return 0
-
-
-def _lav_flags(parser: ParamsArgumentParser, scenario_cls: Any, export_dirs: List[str]) -> None:
-    default = recorded_lav_generator(export_dirs[0], scenario_cls)
-    if default is None:
-        default = scenario_cls.predict_generator_params_cls()()
-    parser.add_root_argument("data", type(default), default=default)
-    parser.add_root_argument("lav", LAVParams)
-    parser.add_argument("--run_eagerly", action="store_true", help="The same as --lav.run_eagerly True.")
-    parser.add_argument("--dump", metavar="FILE.npz", help="The same as --lav.dump FILE.npz.")
-    parser.add_argument("--json", metavar="FILE", help="Also write the results of each dataset as JSON to FILE.")
 
 
 def to_json(value: Any) -> Any:

@@ -2,7 +2,7 @@
 
 from typing import Optional, Sequence
 
-from tfaip.data.cli import run_console_script, tensorflow_start_quietly
+from tfaip.data.cli import run_console_script
 from tfaip.serve.cli.common import export_command_line
 
 PROG = "tfaip-lav"
@@ -12,8 +12,7 @@ DESCRIPTION = "Load and validate (LAV) an exported model on labelled data."
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Validate the export(s) on the data of `--data.*`; returns the exit code."""
     parser, argv, export_dirs = export_command_line(PROG, DESCRIPTION, argv)
-    with tensorflow_start_quietly():  # only now: usage errors and --help are answered without it
-        from tfaip.serve.cli.commands import lav
+    from tfaip.serve.cli.commands import lav  # only now: usage errors and --help are answered at once
 
     return lav(parser, argv, export_dirs)
 

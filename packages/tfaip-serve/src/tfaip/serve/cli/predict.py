@@ -2,7 +2,7 @@
 
 from typing import Optional, Sequence
 
-from tfaip.data.cli import run_console_script, tensorflow_start_quietly
+from tfaip.data.cli import run_console_script
 from tfaip.serve.cli.common import export_command_line
 
 PROG = "tfaip-predict"
@@ -12,8 +12,7 @@ DESCRIPTION = "Apply an exported model (pre-processing, model, post-processing) 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Predict the data of `--data.*` with the export(s); returns the exit code."""
     parser, argv, export_dirs = export_command_line(PROG, DESCRIPTION, argv)
-    with tensorflow_start_quietly():  # only now: usage errors and --help are answered without it
-        from tfaip.serve.cli.commands import predict
+    from tfaip.serve.cli.commands import predict  # only now: usage errors and --help are answered at once
 
     return predict(parser, argv, export_dirs)
 

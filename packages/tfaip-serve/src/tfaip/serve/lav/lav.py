@@ -12,6 +12,7 @@ import numpy as np
 
 from tfaip.data import DataGeneratorParams, Sample
 from tfaip.model import EvaluatorBase, ScenarioBase
+from tfaip.serve.backends import SAVED_MODEL
 from tfaip.serve.batches import run_overlapped, split_batch
 from tfaip.serve.lav.model_metrics import ModelMetrics, PerSample
 from tfaip.serve.lav.report import SampleReport, numbered, optional_dump, optional_report, report_row
@@ -27,6 +28,7 @@ def predictor_params_of(params: LAVParams) -> PredictorParams:
     return PredictorParams(
         pipeline=params.pipeline_params(),
         device=params.device,
+        backend=SAVED_MODEL,  # the model's own losses and metrics need the SavedModel's TensorFlow
         silent=True,
         progress_bar=False,
         run_eagerly=params.run_eagerly,

@@ -263,11 +263,14 @@ class RecordedTrainerParams:
     gen: DigitsTrainerPipelineParams = field(default_factory=DigitsTrainerPipelineParams)
 
 
-def train_and_export(path: str, seed: int, hidden: int = 32, epochs: int = 6, scale: float = 16.0, trainer_params=None):
-    """Train the MLP on the train split and export it; returns the scenario."""
+def train_and_export(
+    path: str, seed: int, hidden: int = 32, epochs: int = 6, scale: float = 16.0, trainer_params=None, formats=None
+):
+    """Train the MLP on the train split and export it (in `formats`, default the SavedModel); returns the scenario."""
     keras.utils.set_random_seed(seed)
     params = DigitsScenario.default_params()
     params.model.hidden = hidden
+    params.export_formats = formats or ["saved_model"]
     params.data.pre_proc.processors[0].maximum = scale
     scenario = DigitsScenario(params)
     images, labels = load_split("train")
@@ -283,13 +286,15 @@ def train_exports(root: str) -> Dict[str, tuple]:
     """Three exports under `root`: name -> (export dir, scenario).
 
     `a` and `b` are trained differently (`a` records its LAV generator, 120 test digits, as
-    tfaip-train would); `c` has other pre-processing (pixels divided by 32).
+    tfaip-train would) and exported as LiteRT and ONNX too; `c` has other pre-processing (pixels
+    divided by 32) and only a SavedModel.
     """
     recorded = RecordedTrainerParams()
     recorded.gen.val.limit_to = 120
+    every = ["saved_model", "litert", "onnx"]
     scenarios = {
-        "a": train_and_export(os.path.join(root, "a"), seed=1, hidden=32, trainer_params=recorded),
-        "b": train_and_export(os.path.join(root, "b"), seed=2, hidden=8, epochs=2),
+        "a": train_and_export(os.path.join(root, "a"), seed=1, hidden=32, trainer_params=recorded, formats=every),
+        "b": train_and_export(os.path.join(root, "b"), seed=2, hidden=8, epochs=2, formats=every),
         "c": train_and_export(os.path.join(root, "c"), seed=3, hidden=16, scale=32.0),
     }
     return {name: (os.path.join(root, name), scenario) for name, scenario in scenarios.items()}
