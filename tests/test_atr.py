@@ -36,7 +36,8 @@ def model(lines, tmp_path_factory):
     """One tiny epoch on the 12 lines (validation: the first 10); the codec comes from their ground truth."""
     output = tmp_path_factory.mktemp("model")
     result = run("tfaip-train", "atr", *TINY, "--train.image_files", f"{lines}/*.png",
-                 "--val.image_files", f"{lines}/line_0000*.png", "--trainer.output_dir", output)  # fmt: skip
+                 "--val.image_files", f"{lines}/line_0000*.png", "--trainer.output_dir", output,
+                 "--scenario.export_formats", "saved_model", "onnx")  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     return output, result.stdout + result.stderr
 
@@ -65,6 +66,14 @@ def test_predict_and_lav_read_image_files(model, lines, tmp_path):
     assert len(records) == 12 and all(isinstance(r["outputs"]["sentence"], str) for r in records)
     assert all(min(r["outputs"]["decoded"]) >= -1 for r in records)  # padded with -1
     assert f'{lines}/line_00000.png: {{"sentence":' in result.stdout  # the recognised text first
+
+    # the ONNX export (greedy CTC decoding included) gives the same lines
+    onnx = tmp_path / "onnx.jsonl"
+    result = run("tfaip-predict", "--export_dir", output / "best", "--data.image_files", f"{lines}/*.png",
+                 "--predict.backend", "onnx", "--predict.silent", "True", "--output", onnx)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    by_onnx = [json.loads(line)["outputs"]["sentence"] for line in onnx.read_text().splitlines()]
+    assert by_onnx == [r["outputs"]["sentence"] for r in records]
 
     result = run("tfaip-lav", "--export_dir", output / "best", "--data.image_files", f"{lines}/*.png")
     assert result.returncode == 0, result.stderr
@@ -127,3 +136,13 @@ def test_lav_skips_bad_lines_with_lav_skip_invalid(model, bad_lines, tmp_path):
     warning = next(line for line in (result.stdout + result.stderr).splitlines() if "skipped 3 sample(s)" in line)
     assert all(f"line_0001{i}.png" in warning for i in range(3)), warning
     assert json.loads((tmp_path / "lav.json").read_text())[0]["eval_CER"] >= 0  # the four good lines
+
+
+def test_litert_cannot_take_the_bilstm_and_says_so_before_training(lines, tmp_path):
+    result = run("tfaip-train", "atr", *TINY, "--train.image_files", f"{lines}/*.png", "--val.image_files",
+                 f"{lines}/line_0000*.png", "--trainer.output_dir", tmp_path / "model",
+                 "--scenario.export_formats", "saved_model", "litert")  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    error = [line for line in result.stderr.splitlines() if line.startswith("tfaip-train: error: ")]
+    assert len(error) == 1 and "Converting the model to litert failed: the op(s) tf.TensorList" in error[0], error
+    assert "atr/bilstm" in error[0] and "Results of epoch" not in result.stdout + result.stderr

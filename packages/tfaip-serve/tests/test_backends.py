@@ -1,5 +1,6 @@
 """LiteRT and ONNX backends: the same samples as the SavedModel, the backend choice, and their errors."""
 
+import json
 import os
 import re
 import shutil
@@ -94,3 +95,16 @@ def test_without_tensorflow_a_data_module_that_imports_it_is_named(exports):
     assert "The module tfaip.serve.testing.scenario of the export" in lines[0]
     assert re.search(r"imports (keras|tensorflow), which is not installed", lines[0])
     assert "tfaip.data.ArraySpec" in lines[0]
+
+
+def test_given_scenario_params_and_a_data_side_only_the_scenario_can_build(exports, tmp_path):
+    path, scenario = exports["a"]
+    params = scenario.params
+    predictor = Predictor(quiet("onnx"), None, path, scenario_params=params)
+    assert predictor.scenario is None and predictor.data.params is params.data  # used, not read again
+    copy = tmp_path / "export"
+    shutil.copytree(path, copy)
+    manifest = json.loads((copy / "deploy.json").read_text())
+    (copy / "deploy.json").write_text(json.dumps({**manifest, "data": None}))  # as if it overrode create_data
+    predictor = Predictor(quiet("onnx"), None, str(copy))
+    assert predictor.backend == "onnx" and predictor.scenario is not None  # TensorFlow is here: the scenario builds it

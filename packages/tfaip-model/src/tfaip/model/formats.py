@@ -21,7 +21,7 @@ import tensorflow as tf
 from keras.src import backend as keras_backend
 
 from tfaip.data import ConfigError
-from tfaip.data.util.files import LITERT_FILE, ONNX_FILE
+from tfaip.data.util.files import LITERT_FILE, ONNX_FILE, write_atomically
 
 SAVED_MODEL = "saved_model"
 LITERT = "litert"
@@ -98,14 +98,18 @@ def _plain_arg(op: Callable) -> Callable:
 
 def write_format(fmt: str, keras_model: Any, serve_dir: str, path: str) -> None:
     """Convert the export graph to `fmt` (litert from the SavedModel at `serve_dir`, onnx from `keras_model`)."""
+    if not isinstance(keras_model.output, dict):
+        raise ExportFormatError(
+            f"A {fmt} export needs a graph with named outputs (a dict), but the export graph returns "
+            f"{type(keras_model.output).__name__}: return a dict from build_graph / _export_graphs."
+        )
     try:
         data = _to_litert(serve_dir) if fmt == LITERT else _to_onnx(keras_model)
     except ExportFormatError:
         raise
     except Exception as e:  # the converters raise many types, with the op buried in long messages
-        raise ExportFormatError(f"Converting the model to {fmt} failed: {_conversion_cause(str(e))}") from e
-    with open(path, "wb") as f:
-        f.write(data)
+        raise ExportFormatError(f"Converting the model to {fmt} failed: {_conversion_cause(fmt, str(e))}") from e
+    write_atomically(path, data)
 
 
 def _to_litert(serve_dir: str) -> bytes:
@@ -116,18 +120,32 @@ def _to_litert(serve_dir: str) -> bytes:
 
 
 def _to_onnx(keras_model: Any) -> bytes:
-    import tf2onnx
+    with _environment_kept("TF_CPP_MIN_LOG_LEVEL"):  # tf2onnx sets it on import, for every later child process
+        import tf2onnx
 
     signature = [tf.nest.map_structure(lambda t: tf.TensorSpec(t.shape, t.dtype, name=t.name), keras_model.input)]
     function = tf.function(lambda inputs: keras_model(inputs, training=False), input_signature=signature)
     with convertible_ops():
         function.get_concrete_function()  # traced here; tf2onnx reuses this trace
-    with _captured_log("tf2onnx") as messages:
+    with _captured_log("tf2onnx") as messages, _environment_kept("TF_CPP_MIN_LOG_LEVEL"):
         model_proto, _ = tf2onnx.convert.from_function(function, input_signature=signature, opset=ONNX_OPSET)
     unsupported = [m for m in messages if "nsupported op" in m]
     if unsupported:
         raise ExportFormatError(f"Converting the model to onnx failed: {'; '.join(unsupported)}")
     return model_proto.SerializeToString()
+
+
+@contextlib.contextmanager
+def _environment_kept(name: str) -> Iterator[None]:
+    """Undo what the block does to the environment variable `name`."""
+    saved = os.environ.get(name)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved
 
 
 @contextlib.contextmanager
@@ -152,17 +170,22 @@ def _captured_log(name: str) -> Iterator[List[str]]:
         logger.propagate = propagate
 
 
-def _conversion_cause(message: str) -> str:
+def _conversion_cause(fmt: str, message: str) -> str:
     """The ops (and layers) the converter names in its long message, else the message's first line."""
     ops = sorted(set(re.findall(r"'(tf\.\w+)' op", message)))
     paths = re.findall(r"functional\w*/([\w/]+)/[^/@\"]+@", message)  # functional_1/atr_1/bilstm_1/.../Op@...
     layers = sorted({re.sub(r"_\d+(?=/|$)", "", path) for path in paths})
     if ops:
         where = f" in the layer(s) {', '.join(layers)}" if layers else ""
+        missing = (
+            "have no LiteRT builtin kernel (TensorFlow's own kernels, which LiteRT's Python runtime lacks, would be "
+            "needed)"
+            if fmt == LITERT
+            else "cannot be converted"
+        )
         return (
-            f"the op(s) {', '.join(ops)}{where} have no LiteRT builtin kernel (TensorFlow's own kernels, which "
-            "LiteRT's Python runtime lacks, would be needed). Compute such a step in numpy in the data's post_proc "
-            "instead of in the graph (docs/serve.md, Deploy without TensorFlow), or drop litert from "
+            f"the op(s) {', '.join(ops)}{where} {missing}. Compute such a step in numpy in the data's post_proc "
+            f"instead of in the graph (docs/serve.md, Deploy without TensorFlow), or drop {fmt} from "
             "--scenario.export_formats."
         )
     lines = [line.strip() for line in message.splitlines() if line.strip()]
@@ -176,7 +199,11 @@ def saved_model_outputs(serve_dir: str, inputs: Dict[str, np.ndarray]) -> Output
 
 
 def run_format(fmt: str, path: str, inputs: Dict[str, np.ndarray]) -> Outputs:
-    """The outputs of the converted model at `path` (its own runtime) on a batch of inputs."""
+    """The outputs of the converted model at `path` (its own runtime) on a batch of inputs.
+
+    tfaip-serve's `LiteRTModel` and `OnnxModel` serve these files; tfaip-model cannot import them
+    (serve is the layer above), hence these few lines of its own.
+    """
     if fmt == LITERT:
         from ai_edge_litert.interpreter import Interpreter
 
@@ -203,7 +230,11 @@ def verify_format(fmt: str, path: str, reference: Outputs, inputs: Dict[str, np.
 
 
 def compare_outputs(expected: Outputs, actual: Outputs, tolerance: float) -> str:
-    """'' if `actual` equals `expected` (floats: |a - e| <= tolerance * max(1, |e|)), else what differs."""
+    """'' if `actual` equals `expected`, else what differs.
+
+    Floats must agree to |a - e| <= tolerance * max(1, |e|). Integers (an argmax, a decoding) may
+    differ in at most 1 % of their values (none of fewer than 100): float32 near-ties flip them.
+    """
     missing = sorted(set(expected) - set(actual))
     if missing:
         return f"the outputs {missing} are missing (it has {sorted(actual)})"
@@ -218,7 +249,7 @@ def compare_outputs(expected: Outputs, actual: Outputs, tolerance: float) -> str
                 return (
                     f"output {name!r} differs by up to {worst:.3g} (relative to max(1, |value|); allowed {tolerance})"
                 )
-        elif not np.array_equal(a.astype(e.dtype), e):
+        elif np.sum(a.astype(e.dtype) != e) > e.size // 100:
             return f"output {name!r} differs in {int(np.sum(a.astype(e.dtype) != e))} of {e.size} values"
     return ""
 

@@ -1,6 +1,6 @@
 """What runs an export's model: the choice of backend, and the two that need no TensorFlow (LiteRT, ONNX).
 
-    --predict.backend auto ─► saved_model  where tfaip-model (TensorFlow) is installed and serve/ exists
+    --predict.backend auto ─► saved_model  where tfaip-model (TensorFlow) is installed
                            └► litert, onnx  the first the export holds (deploy.json) and this environment can run
     LiteRTModel: model.tflite on ai-edge-litert     OnnxModel: model.onnx on onnxruntime (CPU)
 
@@ -10,6 +10,7 @@ The SavedModel backend is `tfaip.serve.export_loader.PredictionModel` (TensorFlo
 import importlib.util
 import json
 import os
+import threading
 from typing import Any, Dict, Optional
 
 import numpy as np
@@ -44,7 +45,7 @@ def installed(backend: str) -> bool:
 def choose_backend(requested: str, path: str, manifest: Optional[Dict[str, Any]]) -> str:
     """The backend that runs the export at `path`, or an ExportError saying what to install or export."""
     formats = list(manifest["formats"]) if manifest else [SAVED_MODEL]
-    available = [f for f in formats if f in _RUNTIMES and installed(f)]
+    available = [b for b in (SAVED_MODEL, LITERT, ONNX) if b in formats and installed(b)]
     if requested == AUTO:
         if available:
             return available[0]
@@ -54,6 +55,9 @@ def choose_backend(requested: str, path: str, manifest: Optional[Dict[str, Any]]
         )
     if requested not in BACKENDS:
         raise ExportError(f"Unknown backend {requested!r}: choose one of {', '.join(BACKENDS)}.")
+    unknown = [f for f in formats if f not in _RUNTIMES]
+    if unknown:
+        raise ExportError(f"{path} names the formats {unknown}, which this tfaip-serve does not know: update it.")
     if requested not in formats:
         raise ExportError(
             f"The export {path} holds no {requested} model (it holds {', '.join(formats)}); export it with "
@@ -67,6 +71,17 @@ def choose_backend(requested: str, path: str, manifest: Optional[Dict[str, Any]]
 
 def _install_hint(backend: str) -> str:
     return f'pip install "tfaip-serve[{_EXTRAS[backend]}]"'
+
+
+def uses_tf_free_data(backend: str, scenario_cls: Any, manifest: Optional[Dict[str, Any]]) -> bool:
+    """Whether a predictor builds its data side from the export alone (`DataSide.of_export`), without TensorFlow.
+
+    Not on the SavedModel backend, nor with a scenario class given, nor where the export's data
+    needs its scenario (it overrides `create_data`) and TensorFlow is at hand to import it.
+    """
+    if backend == SAVED_MODEL or scenario_cls is not None:
+        return False
+    return not (manifest.get("data") is None and installed(SAVED_MODEL))
 
 
 def model_file(path: str, backend: str) -> str:
@@ -120,11 +135,13 @@ class LiteRTModel:
         self.cast_inputs = InputCaster(input_dtypes)
         interpreter = _loaded(LITERT, file, lambda: Interpreter(model_path=file, num_threads=os.cpu_count()))
         self.runner = _loaded(LITERT, file, lambda: interpreter.get_signature_runner("serving_default"))
+        self.lock = threading.Lock()  # an interpreter runs one call at a time; onnxruntime's session is thread-safe
 
     def __call__(self, inputs: Dict[str, Any]) -> Dict[str, np.ndarray]:
         """The outputs of a batch of inputs."""
-        outputs = self.runner(**self.cast_inputs(inputs))
-        return {name: outputs[name] for name in sorted(outputs)}  # every backend in this order
+        with self.lock:
+            outputs = self.runner(**self.cast_inputs(inputs))
+            return {name: np.array(outputs[name]) for name in sorted(outputs)}  # every backend in this order
 
 
 class OnnxModel:

@@ -48,8 +48,13 @@ class DataSide:
         return DataSide(data, cls.predict_generator_params_cls(), lambda: cls.create_voter(data), scenario)
 
     @staticmethod
-    def of_export(path: str, manifest: Dict[str, Any], skip_invalid: bool = False) -> "DataSide":
-        """The data side of the export at `path` (its `deploy.json` is `manifest`), importing no TensorFlow."""
+    def of_export(
+        path: str, manifest: Dict[str, Any], skip_invalid: bool = False, data_params: Optional[DataBaseParams] = None
+    ) -> "DataSide":
+        """The data side of the export at `path` (its `deploy.json` is `manifest`), importing no TensorFlow.
+
+        `data_params` replace the export's own (`scenario_params.json`).
+        """
         current_directory_importable()
         if manifest.get("data") is None:
             raise ExportError(
@@ -58,7 +63,7 @@ class DataSide:
             )
         data_cls = _import_class(manifest["data"], path)
         generator_cls = _import_class(manifest["predict_generator"], path)
-        data_params = _data_params(path)
+        data_params = data_params or _data_params(path)
         if skip_invalid:
             data_params = dataclasses.replace(data_params, skip_invalid=True)
         return DataSide(data_cls(params=data_params), generator_cls, lambda: _voter(path))

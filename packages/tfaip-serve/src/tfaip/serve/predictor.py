@@ -4,7 +4,14 @@ import copy
 from typing import Any, Iterable, Iterator, Optional, Type
 
 from tfaip.data import ConfigError, DataGeneratorParams, DataPipeline, DataPipelineParams, Sample
-from tfaip.serve.backends import AUTO, SAVED_MODEL, choose_backend, read_deploy_manifest, tf_free_model
+from tfaip.serve.backends import (
+    AUTO,
+    SAVED_MODEL,
+    choose_backend,
+    read_deploy_manifest,
+    tf_free_model,
+    uses_tf_free_data,
+)
 from tfaip.serve.batches import batch_from_element, run_overlapped, split_batch
 from tfaip.serve.data_side import DataSide
 from tfaip.serve.export_dir import check_export_dir
@@ -54,12 +61,13 @@ class Predictor:
             self.backend = choose_backend(params.backend, model, manifest)
         elif params.backend not in (AUTO, SAVED_MODEL):
             raise ConfigError(f"A live keras Model runs on TensorFlow; backend {params.backend} needs an export dir.")
-        if self.backend == SAVED_MODEL or scenario_cls is not None:
-            from tfaip.serve import export_loader  # TensorFlow: the SavedModel backend, or a scenario class given
+        if uses_tf_free_data(self.backend, scenario_cls, manifest):
+            data_params = scenario_params.data if scenario_params is not None else None
+            side = DataSide.of_export(model, manifest, params.skip_invalid, data_params)
+        else:
+            from tfaip.serve import export_loader  # TensorFlow: the SavedModel backend, or the scenario is needed
 
             side = export_loader.scenario_side(params, scenario_cls, model, scenario_params, self.backend)
-        else:
-            side = DataSide.of_export(model, manifest, params.skip_invalid)
         self.side = side
         self.scenario = side.scenario  # None without TensorFlow
         self.scenario_cls = type(side.scenario) if side.scenario is not None else None

@@ -229,7 +229,7 @@ class Trainer:
                 self._resume(train_pipeline)
             elif p.warmstart.model:
                 p.warmstart.create().warmstart(graph)
-        if self.is_chief and p.output_dir:
+        if self.is_chief and p.output_dir and (p.export_final or p.export_best is not False):
             self.scenario.check_export_formats()  # a graph that LiteRT or ONNX cannot take fails now, not after epoch 1
         logs: Dict[str, float] = {}
         if self.state.epoch < p.epochs and self.state.stop_reason is None:

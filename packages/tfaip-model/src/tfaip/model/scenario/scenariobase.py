@@ -27,6 +27,7 @@ from tfaip.model.export import atomic_directory, write_saved_model
 from tfaip.model.formats import (
     SAVED_MODEL,
     ExportFormatError,
+    check_export_formats,
     check_format_packages,
     convertible_ops,
     format_paths,
@@ -285,8 +286,8 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
         """
         params_dict = self._params.to_dict()
         trainer_dict = trainer_params.to_dict() if trainer_params is not None else None
+        converted = self._converted_formats()
         graphs = self.root_graph.export_graphs() if self._params.export_serve else {}
-        converted = [f for f in self._params.export_formats if f != SAVED_MODEL]
         if converted:
             check_format_packages(converted)
             inputs = self._verification_inputs(verify_with, trainer_params, graphs["default"])
@@ -317,15 +318,26 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
         The trainer calls this before the first epoch, so a graph that cannot be converted
         fails at once instead of at the first export.
         """
-        converted = [f for f in self._params.export_formats if f != SAVED_MODEL]
+        converted = self._converted_formats()
         if not converted:
             return
-        check_format_packages(converted)
         graph = self.root_graph.export_graphs()["default"]
         with tempfile.TemporaryDirectory() as tmp:
             with convertible_ops():
                 write_saved_model(graph, os.path.join(tmp, SERVE_DIR))
             self._write_formats(tmp, graph, converted)
+
+    def _converted_formats(self) -> List[str]:
+        """The formats of `export_formats` besides the SavedModel, checked again (they may be set after `__init__`)."""
+        formats = check_export_formats(self._params.export_formats)
+        converted = [f for f in formats if f != SAVED_MODEL]
+        if converted and not self._params.export_serve:
+            raise ConfigError(
+                f"export_formats {formats} need the SavedModel, but export_serve is False: the other formats are "
+                "converted from it. Set export_serve True or export_formats saved_model."
+            )
+        check_format_packages(converted)
+        return converted
 
     @staticmethod
     def _write_formats(export_dir: str, graph: "keras.Model", formats: List[str]) -> None:
@@ -386,8 +398,6 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
             "data": data_cls,
             "predict_generator": _class_id(self.predict_generator_params_cls()),
             "inputs": {t.name: {"shape": list(t.shape[1:]), "dtype": str(np.dtype(t.dtype))} for t in graph.inputs},
-            "outputs": sorted(graph.output),
-            "tolerance": self._params.export_tolerance,
         }
 
 

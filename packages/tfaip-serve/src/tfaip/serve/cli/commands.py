@@ -13,26 +13,33 @@ import numpy as np
 from tfaip.data import ConfigError, Sample
 from tfaip.data.cli import ParamsArgumentParser, tensorflow_start_quietly
 from tfaip.data.util.files import atomic_file
-from tfaip.serve.backends import AUTO, SAVED_MODEL, choose_backend, read_deploy_manifest
+from tfaip.serve.backends import AUTO, choose_backend, read_deploy_manifest, uses_tf_free_data
 from tfaip.serve.data_side import DataSide
+from tfaip.serve.export_dir import ExportError
 from tfaip.serve.lav.report import summarize
 from tfaip.serve.params import LAVParams, PredictorParams
 
 
-def read_scenario(path: str) -> Any:
-    """The scenario class recorded in the export at `path` (imports TensorFlow, quietly)."""
-    with tensorflow_start_quietly():
-        from tfaip.serve.export_loader import read_scenario as read  # the SavedModel backend
-
+def read_scenario(path: str, needs: str) -> Any:
+    """The scenario class recorded in the export at `path` (imports TensorFlow, quietly); `needs` says who asks."""
+    try:
+        with tensorflow_start_quietly():
+            from tfaip.serve.export_loader import read_scenario as read  # the SavedModel backend
+    except ImportError as e:
+        if not (e.name or "").startswith(("tensorflow", "keras", "tfaip.model")):
+            raise
+        raise ExportError(f'{needs} TensorFlow, and {e.name} is not installed: pip install "tfaip-serve[tf]".') from e
     return read(path)[0]
 
 
 def prediction_data(path: str, backend: str) -> Tuple[Optional[Any], Any]:
     """The scenario class (None without TensorFlow) and the prediction generator params class of an export."""
-    if choose_backend(backend, path, read_deploy_manifest(path)) == SAVED_MODEL:
-        scenario_cls = read_scenario(path)
-        return scenario_cls, scenario_cls.predict_generator_params_cls()
-    return None, DataSide.of_export(path, read_deploy_manifest(path)).predict_generator_params_cls
+    manifest = read_deploy_manifest(path)
+    chosen = choose_backend(backend, path, manifest)
+    if uses_tf_free_data(chosen, None, manifest):
+        return None, DataSide.of_export(path, manifest).predict_generator_params_cls
+    scenario_cls = read_scenario(path, "This export's scenario needs")
+    return scenario_cls, scenario_cls.predict_generator_params_cls()
 
 
 def predict(parser: ParamsArgumentParser, argv: List[str], export_dirs: List[str]) -> int:
@@ -54,8 +61,10 @@ def predict(parser: ParamsArgumentParser, argv: List[str], export_dirs: List[str
     multi = len(args.export_dir) > 1
     if multi:
         predictor = params.create_multi(scenario_cls, args.export_dir)
+    elif scenario_cls is not None:
+        predictor = scenario_cls.create_predictor(args.export_dir[0], params)
     else:
-        predictor = params.create(scenario_cls, args.export_dir[0])
+        predictor = params.create(None, args.export_dir[0])
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(atomic_file(args.output)) if args.output else None
         for index, prediction in enumerate(predictor.predict(args.data)):
@@ -73,7 +82,7 @@ def predict(parser: ParamsArgumentParser, argv: List[str], export_dirs: List[str
 
 def lav(parser: ParamsArgumentParser, argv: List[str], export_dirs: List[str]) -> int:
     """`tfaip-lav`: validate the export(s) on the data of `--data.*`; returns the exit code."""
-    scenario_cls = read_scenario(export_dirs[0])
+    scenario_cls = read_scenario(export_dirs[0], "tfaip-lav computes the model's own losses and metrics with")
     from tfaip.serve.export_loader import recorded_lav_generator  # imported (quietly) by read_scenario
 
     default = recorded_lav_generator(export_dirs[0], scenario_cls)
