@@ -32,7 +32,8 @@ def test_help_lists_every_flag_with_its_default():
     result = run(script("tfaip-train"), "tutorial.min", "--help")
     assert result.returncode == 0
     for flag in ("--trainer.epochs", "--optimizer", "--learning_rate.lr", "--warmstart.model",
-                 "--early_stopping.n_to_go", "--device.gpus", "--train.batch_size", "--trainer.calc_ema"):  # fmt: skip
+                 "--early_stopping.n_to_go", "--device.gpus", "--train.batch_size", "--trainer.calc_ema",
+                 "--scenario.export_formats", "--scenario.export_tolerance"):  # fmt: skip
         assert flag in result.stdout, flag
 
 

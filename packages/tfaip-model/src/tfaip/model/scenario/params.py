@@ -62,7 +62,7 @@ class ScenarioBaseParams(Generic[TDataParams, TModelParams]):
         default=1e-4,
         metadata=pai_meta(
             help="How far a converted model's float outputs may differ from the SavedModel's, relative to "
-            "max(1, |value|); integer outputs may differ in at most 1 % of their values (float32 near-ties)."
+            "max(1, |value|); integer outputs may differ in at most a hundredth of their values (float32 near-ties)."
         ),
     )
     scenario_id: Optional[str] = field(
