@@ -48,6 +48,12 @@ class DataSide:
         return DataSide(data, cls.predict_generator_params_cls(), lambda: cls.create_voter(data), scenario)
 
     @staticmethod
+    def predict_generator_of_export(path: str, manifest: Dict[str, Any]) -> Type[DataGeneratorParams]:
+        """The prediction generator params class the export's `deploy.json` names (its module imported)."""
+        current_directory_importable()
+        return _import_class(manifest["predict_generator"], path)
+
+    @staticmethod
     def of_export(
         path: str, manifest: Dict[str, Any], skip_invalid: bool = False, data_params: Optional[DataBaseParams] = None
     ) -> "DataSide":
@@ -62,7 +68,7 @@ class DataSide:
                 "scenario, with TensorFlow, can rebuild it: install tensorflow and use --predict.backend saved_model."
             )
         data_cls = _import_class(manifest["data"], path)
-        generator_cls = _import_class(manifest["predict_generator"], path)
+        generator_cls = DataSide.predict_generator_of_export(path, manifest)
         data_params = data_params or _data_params(path)
         if skip_invalid:
             data_params = dataclasses.replace(data_params, skip_invalid=True)

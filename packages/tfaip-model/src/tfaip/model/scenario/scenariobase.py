@@ -124,7 +124,7 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
 
     @classmethod
     def _stamp(cls, params: ScenarioBaseParams) -> None:
-        params.scenario_id = f"{cls.__module__}:{cls.__qualname__}"
+        params.scenario_id = _class_id(cls)
         params.scenario_base_path = inspect.getfile(cls)
 
     # ---- reading params of an export or a training run ------------------------------------------
@@ -289,7 +289,6 @@ class ScenarioBase(Generic[TScenarioParams, TTrainerPipelineParams]):
         converted = self._converted_formats()
         graphs = self.root_graph.export_graphs() if self._params.export_serve else {}
         if converted:
-            check_format_packages(converted)
             inputs = self._verification_inputs(verify_with, trainer_params, graphs["default"])
             voter = self._pickled_voter()
         with atomic_directory(path, overwrite=overwrite) as tmp:

@@ -37,7 +37,7 @@ def prediction_data(path: str, backend: str) -> Tuple[Optional[Any], Any]:
     manifest = read_deploy_manifest(path)
     chosen = choose_backend(backend, path, manifest)
     if uses_tf_free_data(chosen, None, manifest):
-        return None, DataSide.of_export(path, manifest).predict_generator_params_cls
+        return None, DataSide.predict_generator_of_export(path, manifest)
     scenario_cls = read_scenario(path, "This export's scenario needs")
     return scenario_cls, scenario_cls.predict_generator_params_cls()
 
@@ -59,12 +59,12 @@ def predict(parser: ParamsArgumentParser, argv: List[str], export_dirs: List[str
         raise ConfigError(f"--output must name a .jsonl file, got {args.output!r}.")
     params: PredictorParams = args.predict
     multi = len(args.export_dir) > 1
-    if multi:
-        predictor = params.create_multi(scenario_cls, args.export_dir)
-    elif scenario_cls is not None:
-        predictor = scenario_cls.create_predictor(args.export_dir[0], params)
+    if scenario_cls is None:  # without TensorFlow: the data side comes from the export
+        predictor = params.create_multi(None, args.export_dir) if multi else params.create(None, args.export_dir[0])
+    elif multi:  # the scenario's own create_* (a scenario may override them)
+        predictor = scenario_cls.create_multi_predictor(args.export_dir, params)
     else:
-        predictor = params.create(None, args.export_dir[0])
+        predictor = scenario_cls.create_predictor(args.export_dir[0], params)
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(atomic_file(args.output)) if args.output else None
         for index, prediction in enumerate(predictor.predict(args.data)):
