@@ -12,9 +12,11 @@ every epoch. Two setups, each run by both:
   `TensorBoard`, then `model.export` of the final model.
 
 tfaip runs as a user runs it: `TrainerParams` with the defaults of `tfaip-train` (its data
-pipeline included) except the flags named here. The variants alternate `--repeats` times;
-seconds per epoch leave out the first epoch (tracing) and come from the time between the
-ends of the epochs; the ratio is the median of the paired ratios. Prints one JSON line.
+pipeline included, and `--trainer.steps_per_execution`, which `--steps_per_execution` changes)
+except the flags named here. Keras runs as a hand-written script does: one step per call.
+The variants alternate `--repeats` times; seconds per epoch leave out the first epoch (tracing)
+and come from the time between the ends of the epochs; the ratio is the median of the paired
+ratios. Prints one JSON line.
 """
 
 import argparse
@@ -95,7 +97,9 @@ def run_keras(setup: str, out_dir: str, epochs: int, samples_per_epoch: int, bat
     return clock.seconds_per_epoch()
 
 
-def run_tfaip(setup: str, out_dir: str, epochs: int, samples_per_epoch: int, batch_size: int) -> float:
+def run_tfaip(
+    setup: str, out_dir: str, epochs: int, samples_per_epoch: int, batch_size: int, steps_per_execution: int
+) -> float:
     params = TrainerParams(
         scenario=TutorialScenario.default_params(),
         gen=TutorialScenario.default_trainer_pipeline_params(),
@@ -105,6 +109,8 @@ def run_tfaip(setup: str, out_dir: str, epochs: int, samples_per_epoch: int, bat
         progress_bar=False,
         verbose=0,
     )
+    if steps_per_execution:
+        params.steps_per_execution = steps_per_execution
     params.gen.setup.train.batch_size = params.gen.setup.val.batch_size = batch_size
     clock = EpochClock()
     TutorialScenario.create_trainer(params).train(callbacks=[clock])
@@ -118,8 +124,14 @@ def main() -> None:
     parser.add_argument("--batch_size", type=int, default=16, help="(the reference tutorial's)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--setups", nargs="+", default=list(SETUPS), choices=SETUPS)
+    parser.add_argument(
+        "--steps_per_execution", type=int, default=0, help="tfaip's --trainer.steps_per_execution (0: its default)."
+    )
     args = parser.parse_args()
-    runners: Dict[str, Callable[..., float]] = {"keras": run_keras, "tfaip": run_tfaip}
+    runners: Dict[str, Callable[..., float]] = {
+        "keras": run_keras,
+        "tfaip": lambda *a: run_tfaip(*a, steps_per_execution=args.steps_per_execution),
+    }
     seconds: Dict[str, Dict[str, List[float]]] = {s: {name: [] for name in runners} for s in args.setups}
     for _ in range(args.repeats):
         for setup in args.setups:
@@ -135,6 +147,7 @@ def main() -> None:
         "samples_per_epoch": args.samples_per_epoch,
         "batch_size": args.batch_size,
         "repeats": args.repeats,
+        "tfaip_steps_per_execution": args.steps_per_execution or TrainerParams().steps_per_execution,
         "cpus": os.cpu_count(),
         "python": sys.version.split()[0],
         "keras": keras.__version__,

@@ -1,9 +1,10 @@
 """Exact resume: a run SIGKILLed at any moment and continued with tfaip-resume-training ends as the unbroken run.
 
 The scenario has what makes this hard: random augmentation in two worker processes, a shuffle
-buffer, epochs that end inside a pass over the data, dropout and EMA. Checkpoints are written every
-7 steps and after each epoch; the kills come between epochs, inside an epoch, and inside the writing
-of a checkpoint.
+buffer, epochs that end inside a pass over the data, dropout and EMA. The epochs of 40 steps run
+10 steps per call into TensorFlow (the default `--trainer.steps_per_execution`); a checkpoint is
+due every 7 steps, so one is written at steps 10, 20 and 30 and after each epoch. The kills come
+between epochs, inside an epoch, and inside the writing of a checkpoint.
 """
 
 import json
@@ -29,7 +30,7 @@ FLAGS = [
     "--trainer.progress_bar", "False",
 ]  # fmt: skip
 BIN = Path(sys.executable).parent
-# a tfaip-train that SIGKILLs itself while it writes its 8th checkpoint (step 14 of epoch 2): after
+# a tfaip-train that SIGKILLs itself while it writes its 7th checkpoint (step 30 of epoch 2): after
 # variables.npz and the data position, before training_state.json
 DIES_IN_CHECKPOINT = textwrap.dedent("""
     import os, signal, sys
@@ -38,7 +39,7 @@ DIES_IN_CHECKPOINT = textwrap.dedent("""
     written, write = [], checkpoint.write_json_atomically
     def dying_write(path, data):
         written.append(path)
-        if len(written) == 2 * 7 + 1:
+        if len(written) == 2 * 6 + 1:
             os.kill(os.getpid(), signal.SIGKILL)
         write(path, data)
     checkpoint.write_json_atomically = dying_write
@@ -106,7 +107,7 @@ def test_a_run_killed_at_any_moment_resumes_to_the_unbroken_runs_weights_and_res
     state = _state(out)
     assert state is not None and state["epoch"] < 3, "the run was not killed before its end"
     if moment == "while writing a checkpoint":
-        assert (state["epoch"], state["step"]) == (1, 7)  # the checkpoint before the one being written
+        assert (state["epoch"], state["step"]) == (1, 20)  # the checkpoint before the one being written
     resumed = subprocess.run(
         [str(BIN / "tfaip-resume-training"), str(out)], capture_output=True, text=True, timeout=300
     )

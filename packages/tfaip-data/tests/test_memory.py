@@ -65,3 +65,18 @@ def test_many_medium_messages_in_flight_do_not_deadlock():
     )
     with pipeline.generate_input_batches() as batches:
         assert [int(b.inputs["x"][0, 0]) for b in batches] == list(range(1, 401))
+
+
+def test_chunks_reach_the_workers_through_reused_slabs(monkeypatch):
+    import socket
+
+    sent_fds = []  # counted in this (the parent) process only
+    original = socket.send_fds
+    monkeypatch.setattr(socket, "send_fds", lambda *a: sent_fds.append(1) or original(*a))
+    params = data_params([PlusOneParams()])
+    pipeline = params.create().create_pipeline(
+        DataPipelineParams(batch_size=4, num_processes=2), MediumGeneratorParams(n=400)
+    )
+    with pipeline.generate_input_batches() as batches:  # 100 chunks of 56 KB: above the inline limit
+        assert [int(x) for b in batches for x in b.inputs["x"][:, 0]] == list(range(1, 401))
+    assert 0 < len(sent_fds) < 30  # a one-off shared file per chunk would send 100 descriptors

@@ -75,6 +75,19 @@ def test_serial_pipeline_keeps_the_callers_random_state():
     assert state_after([ToArrayParams(), NoiseParams()]) == state_after([ToArrayParams()])
 
 
+def test_serial_run_broken_off_hands_back_the_callers_numpy_state():
+    params = data_params([ToArrayParams(), NoiseParams()], False)
+    pipeline = params.create().create_pipeline(
+        DataPipelineParams(num_processes=2, batch_size=8), CountGeneratorParams(n=40)
+    )
+    np.random.seed(3)
+    expected = np.random.rand()
+    np.random.seed(3)
+    with pipeline.generate_input_batches() as batches:
+        next(iter(batches))  # the processors have drawn from numpy's seeded global generator
+    assert np.random.rand() == expected
+
+
 @pytest.mark.parametrize("parallel", [False, True])
 def test_dropped_samples_still_give_full_batches(parallel):
     batches = batches_of(data_params([ToArrayParams(), DropOddParams()], parallel), n=50)

@@ -32,9 +32,9 @@ def _state(output_dir) -> dict:
 def test_a_time_based_checkpoint_inside_an_epoch_holds_the_step_the_metrics_and_the_data_position(
     tmp_path, monkeypatch
 ):
-    # 6 steps per epoch; a checkpoint is due at every step (with a budget that allows it)
+    # 6 steps per epoch in calls of 2; a checkpoint is due at every call (with a budget that allows it)
     monkeypatch.setattr(trainer_module, "CHECKPOINT_BUDGET", 1e9)
-    params = tiny_params(tmp_path, epochs=2, checkpoint_every_minutes=1e-9)
+    params = tiny_params(tmp_path, epochs=2, checkpoint_every_minutes=1e-9, steps_per_execution=2)
     with pytest.raises(RuntimeError, match="crash"):
         Trainer(params).train([CrashAtStep(1, 4)])
     assert _state(tmp_path)["epoch"] == 1 and _state(tmp_path)["step"] == 4
@@ -70,7 +70,9 @@ def test_time_based_checkpoints_keep_to_their_interval_and_to_two_percent_of_the
 
 
 def test_no_checkpoints_inside_epochs_when_both_settings_are_off(tmp_path):
-    params = tiny_params(tmp_path, epochs=2, checkpoint_every_minutes=0, checkpoint_every_n_steps=0)
+    params = tiny_params(
+        tmp_path, epochs=2, checkpoint_every_minutes=0, checkpoint_every_n_steps=0, steps_per_execution=2
+    )
     with pytest.raises(RuntimeError, match="crash"):
         Trainer(params).train([CrashAtStep(1, 4)])
     assert _state(tmp_path)["epoch"] == 1 and _state(tmp_path)["step"] == 0

@@ -242,3 +242,36 @@ def test_empty_data_is_one_config_error_and_the_failed_run_is_replaced_without_a
         Trainer(params).train()
     Trainer(tiny_params(tmp_path)).train()  # the failed runs left no checkpoint: nothing to refuse
     assert (tmp_path / "export").is_dir()
+
+
+class _CallsIntoTensorFlow(keras.callbacks.Callback):
+    """Records the steps at which keras calls into TensorFlow."""
+
+    def __init__(self):
+        super().__init__()
+        self.begins = []
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.begins.append(batch)
+
+
+@pytest.mark.parametrize(("limit", "per_call"), [(4, 3), (16, 6)])
+def test_steps_per_execution_runs_a_divisor_of_the_epoch_with_the_same_numerics(limit, per_call):
+    # 96 samples of batch 16: 6 steps per epoch; 4 allows 3 steps per call, 16 the whole epoch in one
+    runs = {}
+    for n in (1, limit):
+        trainer = Trainer(tiny_params(epochs=2, steps_per_execution=n))
+        calls = _CallsIntoTensorFlow()
+        trainer.train([calls])
+        assert int(trainer.root_graph.optimizer.iterations) == 12  # no call ran past the end of an epoch
+        assert trainer.state.epoch == 2
+        runs[n] = (calls.begins, weights(trainer.root_graph))
+    assert runs[1][0] == list(range(6)) * 2
+    assert runs[limit][0] == list(range(0, 6, per_call)) * 2
+    for key, expected in runs[1][1].items():
+        np.testing.assert_allclose(runs[limit][1][key], expected, rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+def test_steps_per_execution_must_be_positive():
+    with pytest.raises(ConfigError, match="steps_per_execution must be >= 1"):
+        tiny_params(steps_per_execution=0)

@@ -37,6 +37,8 @@ def pad_and_stack(
             the axes whose length differs within the batch.
     """
     first = arrays[0]
+    if pad_to_multiple == 1 and all(a.shape == first.shape for a in arrays):
+        return np.stack(arrays)  # nothing to pad
     shapes = [a.shape for a in arrays]
     if any(len(s) != first.ndim for s in shapes):
         raise ValueError(f"cannot batch arrays of different ranks, shapes {sorted(set(shapes))}")

@@ -57,27 +57,19 @@ class Sample:
 
     def new_inputs(self, inputs: Any) -> Sample:
         """A copy with `inputs` replaced."""
-        s = self.copy()
-        s.inputs = inputs
-        return s
+        return Sample(inputs=inputs, outputs=self.outputs, targets=self.targets, meta=self.meta)
 
     def new_outputs(self, outputs: Any) -> Sample:
         """A copy with `outputs` replaced."""
-        s = self.copy()
-        s.outputs = outputs
-        return s
+        return Sample(inputs=self.inputs, outputs=outputs, targets=self.targets, meta=self.meta)
 
     def new_targets(self, targets: Any) -> Sample:
         """A copy with `targets` replaced."""
-        s = self.copy()
-        s.targets = targets
-        return s
+        return Sample(inputs=self.inputs, outputs=self.outputs, targets=targets, meta=self.meta)
 
     def new_meta(self, meta: Any) -> Sample:
         """A copy with `meta` replaced."""
-        s = self.copy()
-        s.meta = meta
-        return s
+        return Sample(inputs=self.inputs, outputs=self.outputs, targets=self.targets, meta=meta)
 
     def new_invalid(self) -> Sample:
         """An invalid sample (only its meta is kept); the pipeline drops it."""

@@ -10,6 +10,6 @@ console scripts' `--help` and usage errors need no TensorFlow.
 
 import lazy_loader
 
-__version__ = "0.3.0"
+__version__ = "0.3.1"
 
 __getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

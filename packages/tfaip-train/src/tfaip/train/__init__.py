@@ -9,6 +9,6 @@ The public names (listed in `__init__.pyi`) load on first use, so the console sc
 
 import lazy_loader
 
-__version__ = "0.3.2"
+__version__ = "0.3.3"
 
 __getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

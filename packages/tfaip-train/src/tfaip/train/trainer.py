@@ -307,6 +307,7 @@ class Trainer:
     def _fit_epochs(self, train_pipeline: DataPipeline, val_data, callbacks, epochs: int) -> None:
         """One `fit` from the state's epoch and step up to `epochs`, on a new run of the training data."""
         self.feed = _Feed(train_pipeline)
+        self._use_steps_per_execution(self.steps_per_epoch - self.state.step)
         fit = self._multi_worker_fit.fit if self._multi_worker_fit is not None else self.root_graph.fit
         fit(
             self.feed.dataset,
@@ -318,6 +319,22 @@ class Trainer:
             callbacks=callbacks,
             verbose=0,
         )
+
+    def _use_steps_per_execution(self, steps: int) -> None:
+        """Let each call into TensorFlow run the largest divisor of `steps` up to --trainer.steps_per_execution.
+
+        `steps` are those of each epoch of the coming `fit`. A divisor: keras' last call of an epoch
+        would otherwise run past its end. One step per call with force_eager, under multi_worker (its
+        own loop) and under mirror: keras' loop of several steps fails under MirroredStrategy
+        (keras-team/keras#19246).
+        """
+        graph = self.root_graph
+        one_per_call = self.params.force_eager or isinstance(self._strategy, tf.distribute.MirroredStrategy)
+        limit = 1 if one_per_call or self._multi_worker_fit is not None else self.params.steps_per_execution
+        n = max(d for d in range(1, min(limit, steps) + 1) if steps % d == 0)
+        if graph.steps_per_execution != n:
+            graph.steps_per_execution = n
+            graph.train_function = None  # traced again for n steps
 
     def _shard_sizes(self, pipeline: DataPipeline, flag: str) -> List[int]:
         """The samples of one pass of each worker's shard (one: this process's data).

@@ -110,7 +110,7 @@ class WorkerPool:
 
     def _start_worker(self) -> None:
         parent_conn, child_conn = multiprocessing.Pipe(duplex=True)
-        channel = Channel(parent_conn)
+        channel = Channel(parent_conn, reuse_memory=True)
         _LIVE_CHANNELS.add(channel)
         inherited = [fd for c in list(_LIVE_CHANNELS) for fd in c.fileno_list()]
         name = next(self._names)
@@ -173,10 +173,11 @@ class WorkerPool:
     def _read(self, worker: _Worker) -> Optional[ChunkResult]:
         """The next result of `worker`; None if it has exited; raises the error it sent."""
         try:
-            status, payload, cause = worker.channel.recv()
+            status, payload, cause, released_slabs = worker.channel.recv()
         except PEER_ERRORS:  # the worker closed its end: it has exited
             self._handle_exit(worker)
             return None
+        worker.channel.release(released_slabs)
         chunk = worker.outstanding.popleft() if worker.outstanding else None
         if status == "error":
             payload.chunk_id = chunk.chunk_id if chunk else None

@@ -6,8 +6,8 @@
       large, one-off: written to an anonymous            buffers: slices of the mmap'ed file
         shared-memory file (memfd) whose descriptor
         follows over the socket (SCM_RIGHTS)
-      large, reused slab (worker results): written       the slab is mapped once and kept;
-        into a slab the receiver already maps            arrays are zero-copy views of it;
+      large, reused slab (chunks and results):           the slab is mapped once and kept;
+        written into a slab the receiver already maps    arrays are zero-copy views of it;
                                                          when the last one is garbage, the
                                                          slab id goes back to the sender
 
@@ -139,7 +139,8 @@ class Channel:
 
     Args:
         conn: a duplex multiprocessing connection (a Unix socket).
-        reuse_memory: send large messages through reusable slabs (for a worker's results).
+        reuse_memory: send large messages through reusable slabs; the receiver hands the ids of
+            released slabs back (`take_released`) and the sender frees them (`release`).
     """
 
     def __init__(self, conn: Connection, reuse_memory: bool = False):

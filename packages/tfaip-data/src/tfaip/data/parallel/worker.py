@@ -27,7 +27,8 @@ from tfaip.data.processor.chain import processor_error
 from tfaip.data.processor.stage import StageRunner, StageSpec
 
 STOP = None  # message that asks a worker to exit after the chunks sent before it
-# any other message is (Chunk, ids of result slabs the parent released)
+# any other message is (Chunk, ids of result slabs the parent released); the worker answers
+# (status, payload, cause, ids of task slabs the worker released)
 PEER_ERRORS = (EOFError, BrokenPipeError, ConnectionResetError)  # the other process is gone
 
 
@@ -49,6 +50,11 @@ def _failure(error: BaseException, name: str, what: str = "the data worker"):
         wrapped.__cause__ = error
         error = wrapped
     return ("error", error.in_worker(name), _picklable_cause(error))
+
+
+def _send(channel: Channel, message: tuple) -> None:
+    """Send a result or failure, with the parent's task slabs this worker no longer uses."""
+    channel.send((*message, channel.take_released()))
 
 
 def _read_tasks(channel: Channel, tasks: "queue.SimpleQueue") -> None:
@@ -97,7 +103,7 @@ def worker_main(conn: Connection, name: str, spec: StageSpec, close_fds: List[in
     try:
         runner = StageRunner(spec)
     except Exception as e:
-        channel.send(_failure(e, name))
+        _send(channel, _failure(e, name))
         _wait_for_stop(channel)
         return
     tasks: queue.SimpleQueue = queue.SimpleQueue()
@@ -107,18 +113,20 @@ def worker_main(conn: Connection, name: str, spec: StageSpec, close_fds: List[in
         if task is STOP:
             return
         if isinstance(task, Exception):
-            channel.send(_failure(task, name, "receiving a chunk"))
+            _send(channel, _failure(task, name, "receiving a chunk"))
             return
         chunk, released_slabs = task
         channel.release(released_slabs)
+        first_index = chunk.first_index
         try:
             message = ("ok", runner.run(chunk), None)
         except Exception as e:
             message = _failure(e, name)
+        del task, chunk  # its arrays are views of a task slab, which goes back to the parent with a result
         try:
-            channel.send(message)
+            _send(channel, message)
         except PEER_ERRORS:
             return
         except Exception as e:  # the result does not pickle; the stream is intact (pickling comes first)
-            error = processor_error("sending the processed samples", f"the chunk at index {chunk.first_index}", e)
-            channel.send(_failure(error, name))
+            error = processor_error("sending the processed samples", f"the chunk at index {first_index}", e)
+            _send(channel, _failure(error, name))

@@ -242,9 +242,7 @@ class _DropWatch:
 
 
 def _serial_results(spec: StageSpec, chunks: Iterator[Chunk]) -> Iterator[ChunkResult]:
-    runner = StageRunner(spec)
-    for chunk in chunks:
-        yield runner.run_preserving_rng_state(chunk)
+    yield from StageRunner(spec).run_in_process(chunks)
 
 
 def _results(pool: WorkerPool, chunks: Iterator[Chunk], window: int, ordered: bool) -> Iterator[ChunkResult]:

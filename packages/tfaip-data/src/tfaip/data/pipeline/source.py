@@ -71,7 +71,7 @@ class InputStream(Iterator[T]):
         self.repeat = repeat
         self.seed = random.getrandbits(64) if seed is None else seed
         self.first_pass_size: Optional[int] = None
-        self.position = StreamPosition(*start) if start is not None else StreamPosition()
+        self._pass_index, self._index = start if start is not None else (0, 0)
         self._make_pass, self._limit, self._buffer, self._shard = make_pass, limit, shuffle_buffer_size, shard
         self._get_item, self._length = (
             (get_item, length) if get_item is not None and length is not None else (None, None)
@@ -83,13 +83,18 @@ class InputStream(Iterator[T]):
 
     def take(self, n: int) -> List[T]:
         """Up to `n` next items, all of one pass (fewer at the end of a pass; none at the end of the stream)."""
-        pass_index = self.position.pass_index
+        pass_index = self._pass_index
         items: List[T] = []
         for item in self._items:
             items.append(item)
-            if len(items) == n or self.position.pass_index != pass_index:
+            if len(items) == n or self._pass_index != pass_index:
                 break
         return items
+
+    @property
+    def position(self) -> StreamPosition:
+        """Where the next item comes from."""
+        return StreamPosition(self._pass_index, self._index)
 
     def close(self) -> None:
         """Stop the stream (closes the generator of the current pass)."""
@@ -117,23 +122,21 @@ class InputStream(Iterator[T]):
         passes = itertools.count(start.pass_index) if self.repeat else range(start.pass_index, 1)
         for pass_index in passes:
             skip = start.index if pass_index == start.pass_index else 0
-            self.position = StreamPosition(pass_index, skip)
+            self._pass_index, self._index = pass_index, skip
             items = self._pass_items(pass_index, skip)
             count = skip
             item = next(items, _END)
             while item is not _END:
                 following = next(items, _END)  # looked ahead: after a pass's last item the position is the next pass
                 count += 1
-                self.position = (
-                    StreamPosition(pass_index + 1, 0) if following is _END else StreamPosition(pass_index, count)
-                )
+                self._pass_index, self._index = (pass_index + 1, 0) if following is _END else (pass_index, count)
                 yield item
                 item = following
             if self.first_pass_size is None:
                 self.first_pass_size = count
             if count == 0 and self.repeat:
                 raise ValueError("the data generator produced no samples, so it cannot be repeated")
-            self.position = StreamPosition(pass_index + 1, 0)
+            self._pass_index, self._index = pass_index + 1, 0
 
 
 _END = object()

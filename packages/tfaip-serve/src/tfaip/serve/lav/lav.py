@@ -118,7 +118,10 @@ class LAV(LAVBase):
         return lambda sample: self.scenario.model.print_evaluate(sample, self.data, print_fn=print_fn)
 
     def _model_step(self, batch: Sample) -> Tuple[Dict[str, Any], PerSample]:
-        outputs = self.predictor.model(batch.inputs)
+        model = self.predictor.model
+        if model.traceable:  # the model and its losses in one call into TensorFlow
+            return self.model_metrics.predict_and_update(model.fn, batch.inputs, batch.targets)
+        outputs = model(batch.inputs)
         return outputs, self.model_metrics.update(batch.inputs, batch.targets, outputs)
 
     def _split(self, stream, dump) -> Iterator[Sample]:

@@ -1,6 +1,6 @@
 """The model's own losses and metrics (`_loss`, `_metric`) on the batches LAV predicts."""
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import keras
 import numpy as np
@@ -33,6 +33,7 @@ class ModelMetrics:
         self.metrics: List[keras.metrics.Metric] = model.all_metrics(self.definitions)
         self.run_eagerly = run_eagerly
         self._step: Optional[Any] = None
+        self._fused: Optional[Any] = None  # the model, its losses and metrics in one traced call
         self._loss_weights: Optional[Dict[str, float]] = None
         self._sums: Dict[str, float] = {}
         self._count = 0
@@ -60,12 +61,38 @@ class ModelMetrics:
 
     def update(self, inputs: Dict[str, Any], targets: Dict[str, Any], outputs: Dict[str, np.ndarray]) -> PerSample:
         """Account for one batch; returns the per-sample value of each loss that has a batch axis."""
-        inputs = {k: np.asarray(inputs[k], spec.dtype.as_numpy_dtype) for k, spec in self.input_specs.items()}
-        targets = {k: np.asarray(targets[k], spec.dtype.as_numpy_dtype) for k, spec in self.target_specs.items()}
+        inputs, targets = self._typed(inputs, targets)
         if self._step is None:
             self._step = self._evaluate if self.run_eagerly else self._traced(outputs)
         means, per_sample = self._step(inputs, targets, outputs)
-        n = len(next(iter(outputs.values())))
+        return self._account(means, per_sample, len(next(iter(outputs.values()))))
+
+    def predict_and_update(
+        self, predict: Callable[[Dict[str, Any]], Dict[str, Any]], inputs: Dict[str, Any], targets: Dict[str, Any]
+    ) -> Tuple[Dict[str, np.ndarray], PerSample]:
+        """The outputs of `predict` (a traceable function of the inputs) on a batch, accounted as `update` does.
+
+        The model and its losses and metrics run in one call into TensorFlow, not two.
+        """
+        inputs, targets = self._typed(inputs, targets)
+        if self._fused is None:
+
+            def step(inputs, targets):
+                outputs = predict(inputs)
+                return (outputs, *self._evaluate(inputs, targets, outputs))
+
+            signature = [self.input_specs, self.target_specs]
+            self._fused = step if self.run_eagerly else tf.function(step, input_signature=signature)
+        outputs, means, per_sample = self._fused(inputs, targets)
+        outputs = {name: np.asarray(outputs[name]) for name in sorted(outputs)}
+        return outputs, self._account(means, per_sample, len(next(iter(outputs.values()))))
+
+    def _typed(self, inputs: Dict[str, Any], targets: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+        inputs = {k: np.asarray(inputs[k], spec.dtype.as_numpy_dtype) for k, spec in self.input_specs.items()}
+        targets = {k: np.asarray(targets[k], spec.dtype.as_numpy_dtype) for k, spec in self.target_specs.items()}
+        return inputs, targets
+
+    def _account(self, means: Dict[str, Any], per_sample: Dict[str, Any], n: int) -> PerSample:
         if self._loss_weights is None:
             self._loss_weights = self.model_base.loss_weights(list(means))
         total = sum(float(means[k]) * w for k, w in self._loss_weights.items())

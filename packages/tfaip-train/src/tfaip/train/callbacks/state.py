@@ -46,7 +46,7 @@ class StateCallback(keras.callbacks.Callback):
         feed = self.trainer.feed
         feed.used = self._used_before + batch
         feed.positions.used(feed.used)
-        self._started = batch + 1
+        self._started = batch + self.model.steps_per_execution  # a call into TensorFlow runs this many steps
         self.trainer.state.step = self._first_step + batch
         self.trainer.step_begins()
 

@@ -79,19 +79,19 @@ class ProfileCallback(keras.callbacks.Callback):
     def __init__(self, log_dir: str, first: int = 10, last: int = 20):
         super().__init__()
         self.log_dir, self.first, self.last = log_dir, first, last
-        self._step = 0
-        self._profiling = False
+        self._done = 0  # training steps done in this run
+        self._profiling = self._profiled = False
 
     def on_train_batch_begin(self, batch: int, logs=None) -> None:
-        """Start the profiler at the first profiled batch."""
-        self._step += 1
-        if self._step == self.first and not self._profiling:
+        """Start the profiler at the call into TensorFlow that runs the first profiled batch."""
+        if not self._profiled and self._done + self.model.steps_per_execution >= self.first:
             tf.profiler.experimental.start(os.path.join(self.log_dir, "train"))
-            self._profiling = True
+            self._profiling = self._profiled = True
 
     def on_train_batch_end(self, batch: int, logs=None) -> None:
-        """Stop the profiler after the last profiled batch."""
-        if self._profiling and self._step >= self.last:
+        """Stop the profiler after the call that ran the last profiled batch."""
+        self._done += self.model.steps_per_execution
+        if self._profiling and self._done >= self.last:
             self._stop()
 
     def on_train_end(self, logs=None) -> None:
