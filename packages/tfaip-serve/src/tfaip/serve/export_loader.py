@@ -117,8 +117,10 @@ class PredictionModel:
 
     def __call__(self, inputs: Dict[str, Any]) -> Dict[str, np.ndarray]:
         """The outputs (numpy) of a batch of inputs."""
-        # tensors, not numpy arrays: a signature's argument binding converts numpy arrays on a slow path (0.1 ms a call)
-        outputs = self.fn({name: tf.constant(value) for name, value in self.cast_inputs(inputs).items()})
+        inputs = self.cast_inputs(inputs)
+        if self.traceable:  # a signature's argument binding converts numpy arrays on a slow path (0.1 ms a call)
+            inputs = {name: tf.constant(value) for name, value in inputs.items()}
+        outputs = self.fn(inputs)
         return {name: np.asarray(outputs[name]) for name in sorted(outputs)}  # every backend in this order
 
 
