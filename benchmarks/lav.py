@@ -15,13 +15,12 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 
 import keras
 import numpy as np
-from predict import BenchScenario
+from predict import BenchScenario, export_bench_model, paired_ratios
 
 from tfaip.data import Sample
 from tfaip.serve import LAVParams
@@ -83,17 +82,13 @@ def main() -> None:
     images = rng.integers(0, 256, size=(args.samples, 28, 28), dtype=np.uint8)
     labels = rng.integers(0, 10, size=args.samples).astype("int32")
     with tempfile.TemporaryDirectory() as tmp:
-        keras.utils.set_random_seed(0)
         export_dir = os.path.join(tmp, "export")
-        params = BenchScenario.default_params()
-        params.data.pre_proc.run_parallel = args.workers > 0
-        BenchScenario(params).export(export_dir)
+        export_bench_model(export_dir, args.workers)
         model = plain_keras_model()
         ours, theirs = [], []
         for _ in range(args.repeats):
             theirs.append(keras_evaluate(model, images, labels, args.batch_size))
             ours.append(tfaip_lav(export_dir, images, labels, args.batch_size, max(args.workers, 1)))
-    ratios = [o / t for o, t in zip(ours, theirs)]
     print(
         json.dumps(
             {
@@ -104,11 +99,7 @@ def main() -> None:
                 "repeats": args.repeats,
                 "keras_evaluate_samples_per_s": round(statistics.median(theirs), 1),
                 "lav_samples_per_s": round(statistics.median(ours), 1),
-                "ratio": round(statistics.median(ratios), 3),
-                "ratio_min": round(min(ratios), 3),
-                "ratio_max": round(max(ratios), 3),
-                "cpus": os.cpu_count(),
-                "python": sys.version.split()[0],
+                **paired_ratios(ours, theirs),
             }
         )
     )

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from typing import Any, Dict, List
 
 import keras
 import numpy as np
@@ -135,6 +136,26 @@ class BenchScenario(ScenarioBase[BenchScenarioParams, TrainerPipelineParams[Data
     pass
 
 
+def export_bench_model(export_dir: str, workers: int) -> None:
+    """Export the CNN (random weights, seed 0); its pre-processing runs in workers only if `workers` > 0."""
+    keras.utils.set_random_seed(0)
+    params = BenchScenario.default_params()
+    params.data.pre_proc.run_parallel = workers > 0
+    BenchScenario(params).export(export_dir)
+
+
+def paired_ratios(ours: List[float], theirs: List[float]) -> Dict[str, Any]:
+    """The median of the paired ratios of alternating rounds, their range and the machine."""
+    ratios = [o / t for o, t in zip(ours, theirs)]
+    return {
+        "ratio": round(statistics.median(ratios), 3),
+        "ratio_min": round(min(ratios), 3),
+        "ratio_max": round(max(ratios), 3),
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+    }
+
+
 def baseline(export_dir: str, images: np.ndarray, batch_size: int) -> float:
     signature = tf.saved_model.load(os.path.join(export_dir, "serve")).signatures["serving_default"]
     batches = [images[i : i + batch_size].astype("float32") / 255.0 for i in range(0, len(images), batch_size)]
@@ -178,28 +199,18 @@ def main() -> None:
         help="Limit TensorFlow to this many threads (0: all cores), e.g. 1 to leave the other cores to the "
         "pipeline as a model on an accelerator does.",
     )
-    parser.add_argument(
-        "--in_process",
-        action="store_true",
-        help="Run the pre-processing in the predicting process (run_parallel False).",
-    )
     args = parser.parse_args()
     if args.tf_threads > 0:
         tf.config.threading.set_intra_op_parallelism_threads(args.tf_threads)
         tf.config.threading.set_inter_op_parallelism_threads(args.tf_threads)
     images = np.random.default_rng(0).integers(0, 256, size=(args.samples, 28, 28), dtype=np.uint8)
     with tempfile.TemporaryDirectory() as tmp:
-        keras.utils.set_random_seed(0)
-        params = BenchScenario.default_params()
-        params.data.pre_proc.run_parallel = args.workers > 0
-        scenario = BenchScenario(params)
         export_dir = os.path.join(tmp, "export")
-        scenario.export(export_dir)
+        export_bench_model(export_dir, args.workers)
         ours, theirs = [], []
         for _ in range(args.repeats):
             theirs.append(baseline(export_dir, images, args.batch_size))
             ours.append(tfaip_predict_raw(export_dir, images, args.batch_size, max(args.workers, 1)))
-    ratios = [o / t for o, t in zip(ours, theirs)]
     result = {
         "benchmark": "predict",
         "samples": args.samples,
@@ -209,11 +220,7 @@ def main() -> None:
         "repeats": args.repeats,
         "saved_model_samples_per_s": round(statistics.median(theirs), 1),
         "predict_raw_samples_per_s": round(statistics.median(ours), 1),
-        "ratio": round(statistics.median(ratios), 3),
-        "ratio_min": round(min(ratios), 3),
-        "ratio_max": round(max(ratios), 3),
-        "cpus": os.cpu_count(),
-        "python": sys.version.split()[0],
+        **paired_ratios(ours, theirs),
     }
     print(json.dumps(result))
 
