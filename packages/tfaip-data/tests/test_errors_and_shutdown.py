@@ -140,7 +140,9 @@ def test_ctrl_c_stops_parent_and_workers(tmp_path):
     script.write_text(
         textwrap.dedent(
             """
-            import multiprocessing, sys
+            import multiprocessing, signal, sys
+            # a terminal's Ctrl-C: a process started in the background by a shell inherits SIGINT ignored
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             from tfaip.data.testing import CountGeneratorParams, SlowParams, ToArrayParams, data_params
             from tfaip.data import DataPipelineParams
             params = data_params([ToArrayParams(), SlowParams(seconds=0.01)])
@@ -152,10 +154,13 @@ def test_ctrl_c_stops_parent_and_workers(tmp_path):
         )
     )
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    pids = [int(p) for p in proc.stdout.readline().split()]
-    assert len(pids) == 2
-    os.kill(proc.pid, signal.SIGINT)  # as Ctrl-C, but the workers ignore SIGINT anyway
-    _, stderr = proc.communicate(timeout=10)
+    try:
+        pids = [int(p) for p in proc.stdout.readline().split()]
+        assert len(pids) == 2
+        os.kill(proc.pid, signal.SIGINT)  # as Ctrl-C, but the workers ignore SIGINT anyway
+        _, stderr = proc.communicate(timeout=10)
+    finally:
+        proc.kill()  # after a failure, not left running (its workers notice and exit)
     assert proc.returncode != 0 and "KeyboardInterrupt" in stderr
     assert stderr.count("Traceback") == 1  # one error, not one per worker
     time.sleep(0.2)
