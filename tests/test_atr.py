@@ -1,26 +1,22 @@
-"""atr through the real console scripts, at tiny size: training on rendered line files, the codec, export,
+"""atr through the console scripts' entry points, at tiny size: training on rendered line files, the codec, export,
 tfaip-predict and tfaip-lav on image files, and the bad inputs (missing .gt.txt, unknown character, broken image)."""
 
 import json
 import math
 import re
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from tfaip_scenarios.atr.synthetic import sentences, write_lines
 
-BIN = Path(sys.executable).parent
+from tfaip.data.testing import run_script as run
+
+pytestmark = pytest.mark.slow  # a CTC model and its ONNX conversion: 50 s here
+
 TINY = ["--trainer.epochs", "1", "--trainer.samples_per_epoch", "16", "--train.batch_size", "4",
         "--val.batch_size", "4", "--train.num_processes", "1", "--val.num_processes", "1",
         "--model.conv_filters", "4", "8", "--model.lstm_units", "8", "--data.height", "24",
         "--trainer.progress_bar", "False"]  # fmt: skip
-
-
-def run(script: str, *args, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([BIN / script, *map(str, args)], capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="module")

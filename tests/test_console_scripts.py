@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tfaip.data import ConfigError
+from tfaip.data.testing import run_script
 from tfaip.train.cli import benchmark, from_params, train
 
 BIN = Path(sys.executable).parent
@@ -206,32 +207,36 @@ def test_train_from_params_trains_the_scenario_of_an_earlier_run_afresh(tmp_path
 # ---- what a user sees of a bad value, of a broken scenario file and of an error in a scenario's code ---------
 
 
-@pytest.fixture(scope="module")
-def export(tmp_path_factory):
-    output_dir = tmp_path_factory.mktemp("run") / "model"
-    assert train.main(["tutorial.min", "--trainer.epochs", "1", "--trainer.output_dir", str(output_dir), *TINY]) == 0
-    return output_dir
+# A process shows what TensorFlow prints while it starts: a case of each way a script loads TensorFlow before it
+# reads its flags runs as one (tfaip-train's `tensorflow_start_quietly`, which tfaip-train-from-params and
+# tfaip-benchmark-input-pipeline share; tfaip-predict's and tfaip-lav's export loading); the others run in this
+# process. Each script's usage errors before TensorFlow loads run as processes above.
+PROCESS = pytest.mark.slow
 
 
 @pytest.mark.parametrize(
-    "name, args, message",
+    "how, name, args, message",
     [
-        ("tfaip-train", ["tutorial.min", "--trainer.epochs", "two"], "--trainer.epochs expects an integer, got 'two'."),
-        ("tfaip-train", ["tutorial.min", "--trainer.epochz", "2"], "did you mean --trainer.epochs?"),
-        ("tfaip-train", ["tutorial.min", "--optimizer", "Adamm"], "'Adamm' is not a choice; did you mean Adam?"),
-        ("tfaip-train", ["no_such.scenario"], "No scenario 'no_such.scenario'"),
-        ("tfaip-benchmark-input-pipeline", ["tutorial.min", "--time_limit", "soon"],
+        pytest.param("process", "tfaip-train", ["tutorial.min", "--trainer.epochs", "two"],
+                     "--trainer.epochs expects an integer, got 'two'.", marks=PROCESS),
+        ("in process", "tfaip-train", ["tutorial.min", "--trainer.epochz", "2"], "did you mean --trainer.epochs?"),
+        ("in process", "tfaip-train", ["tutorial.min", "--optimizer", "Adamm"],
+         "'Adamm' is not a choice; did you mean Adam?"),
+        ("in process", "tfaip-train", ["no_such.scenario"], "No scenario 'no_such.scenario'"),
+        ("in process", "tfaip-benchmark-input-pipeline", ["tutorial.min", "--time_limit", "soon"],
          "argument --time_limit: invalid float value: 'soon'"),
-        ("tfaip-train-from-params", ["{run}/trainer_params.json", "--trainer.epochs", "x"],
+        ("in process", "tfaip-train-from-params", ["{run}/trainer_params.json", "--trainer.epochs", "x"],
          "--trainer.epochs expects an integer, got 'x'."),
-        ("tfaip-predict", ["--export_dir", "{run}/export", "--predict.silent", "maybe"],
-         "--predict.silent expects true or false, got 'maybe'."),
-        ("tfaip-lav", ["--export_dir", "{run}/best", "--lav.batch_size", "8x"],
-         "--lav.batch_size expects an integer, got '8x'."),
+        pytest.param("process", "tfaip-predict", ["--export_dir", "{run}/export", "--predict.silent", "maybe"],
+                     "--predict.silent expects true or false, got 'maybe'.", marks=PROCESS),
+        pytest.param("process", "tfaip-lav", ["--export_dir", "{run}/best", "--lav.batch_size", "8x"],
+                     "--lav.batch_size expects an integer, got '8x'.", marks=PROCESS),
     ],
 )  # fmt: skip
-def test_bad_values_exit_2_with_one_line_and_nothing_else_on_stderr(tmp_path, export, name, args, message):
-    result = run(script(name), *[a.format(run=export) for a in args], cwd=tmp_path)
+def test_bad_values_exit_2_with_one_line_and_nothing_else_on_stderr(tmp_path, tutorial_min_run, how, name, args,
+                                                                    message):  # fmt: skip
+    args = [a.format(run=tutorial_min_run) for a in args]
+    result = run(script(name), *args, cwd=tmp_path) if how == "process" else run_script(name, *args, cwd=tmp_path)
     assert_one_error_line(result, name, message)
     assert not list(tmp_path.iterdir())  # nothing written
 
@@ -239,7 +244,7 @@ def test_bad_values_exit_2_with_one_line_and_nothing_else_on_stderr(tmp_path, ex
 def test_a_scenario_file_with_a_syntax_error_shows_its_line_and_caret(tmp_path):
     broken = tmp_path / "broken.py"
     broken.write_text("from tfaip.model import ScenarioBase\n\ndef f(:\n    pass\n")
-    result = run(script("tfaip-train"), broken)
+    result = run_script("tfaip-train", broken)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         f"tfaip-train: error: {broken} cannot be compiled:",
@@ -290,7 +295,7 @@ USER_PROCESSOR_FAILS = textwrap.dedent(
 
 def test_a_value_error_in_the_users_processor_keeps_its_traceback(tmp_path):
     (tmp_path / "exploding.py").write_text(USER_PROCESSOR_FAILS)
-    result = run(script("tfaip-train"), "exploding.py", "--trainer.epochs", "1", *TINY, cwd=tmp_path)
+    result = run_script("tfaip-train", "exploding.py", "--trainer.epochs", "1", *TINY, cwd=tmp_path)
     assert result.returncode == 1
     assert "Traceback (most recent call last):" in result.stderr
     assert f'File "{tmp_path / "exploding.py"}", line ' in result.stderr  # the user's own frame

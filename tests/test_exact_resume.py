@@ -4,7 +4,9 @@ The scenario has what makes this hard: random augmentation in two worker process
 buffer, epochs that end inside a pass over the data, dropout and EMA. The epochs of 40 steps run
 10 steps per call into TensorFlow (the default `--trainer.steps_per_execution`); a checkpoint is
 due every 7 steps, so one is written at steps 10, 20 and 30 and after each epoch. The kills come
-between epochs, inside an epoch, and inside the writing of a checkpoint.
+before the first checkpoint, between epochs (right after the first one: validation, the best
+export and the checkpoint are around that moment), inside an epoch, and inside the writing of a
+checkpoint; the resumed run's export then predicts.
 """
 
 import json
@@ -20,7 +22,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tfaip.data.testing import run_script
 from tfaip.train.checkpoint import read_variables
+
+pytestmark = pytest.mark.slow
 
 SCENARIO = Path(__file__).parent / "scenarios" / "jittered_tutorial.py"
 FLAGS = [
@@ -73,14 +78,17 @@ def _weights(output_dir: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def unbroken(tmp_path_factory) -> Path:
+    """The run as it goes when nothing stops it (in this process; the runs that are killed need their own)."""
     out = tmp_path_factory.mktemp("unbroken") / "run"
-    assert _train(out).wait(timeout=300) == 0
+    result = run_script("tfaip-train", *FLAGS, "--trainer.output_dir", out)
+    assert result.returncode == 0, result.stderr
     return out
 
 
 KILLS = {
-    "between epochs": lambda state: state["epoch"] == 1 and state["step"] == 0,
-    "inside an epoch": lambda state: state["epoch"] == 1 and state["step"] >= 21,
+    "before the first checkpoint": lambda out: _state(out) is None and (out / "trainer_params.json").is_file(),
+    "between epochs": lambda out: (_state(out) or {}).get("epoch") == 1 and _state(out)["step"] == 0,
+    "inside an epoch": lambda out: (_state(out) or {}).get("epoch") == 1 and _state(out)["step"] >= 21,
 }
 
 
@@ -91,8 +99,7 @@ def test_a_run_killed_at_any_moment_resumes_to_the_unbroken_runs_weights_and_res
         run = _train(out)
         deadline = time.time() + 240
         while run.poll() is None and time.time() < deadline:
-            state = _state(out)
-            if state is not None and KILLS[moment](state):
+            if KILLS[moment](out):
                 os.killpg(run.pid, signal.SIGKILL)
                 break
             time.sleep(0.01)
@@ -105,19 +112,32 @@ def test_a_run_killed_at_any_moment_resumes_to_the_unbroken_runs_weights_and_res
         assert died.returncode == -signal.SIGKILL
         assert [p.name for p in out.glob(".checkpoint*")], "the killed write left its temporary directory"
     state = _state(out)
-    assert state is not None and state["epoch"] < 3, "the run was not killed before its end"
+    if moment == "before the first checkpoint":
+        assert state is None and not (out / "checkpoint").exists(), "the run was not killed before its checkpoint"
+    else:
+        assert state is not None and state["epoch"] < 3, "the run was not killed before its end"
     if moment == "while writing a checkpoint":
         assert (state["epoch"], state["step"]) == (1, 20)  # the checkpoint before the one being written
-    resumed = subprocess.run(
-        [str(BIN / "tfaip-resume-training"), str(out)], capture_output=True, text=True, timeout=300
-    )
+    resumed = run_script("tfaip-resume-training", out)
     assert resumed.returncode == 0, resumed.stderr
     assert _state(out)["epoch"] == 3
-    assert not list(out.glob(".*"))
+    assert not list(out.glob(".*"))  # no temporary directories left
+    for name in ("best", "export"):
+        assert (out / name / "serve" / "saved_model.pb").is_file(), name
     expected, got = _weights(unbroken), _weights(out)
     assert sorted(got) == sorted(expected)  # model, seeds (dropout), optimizer (EMA, step), best
     for key in expected:
         np.testing.assert_allclose(got[key], expected[key], rtol=1e-6, atol=1e-7, err_msg=key)
     assert _results(out) == _results(unbroken)
     log = (out / "train.log").read_text()
-    assert "Resumed from" in log and "no longer" not in log
+    assert "no longer" not in log  # the same data and code: exact
+    if moment == "before the first checkpoint":
+        assert "training starts from the first epoch" in resumed.stdout and "Resumed from" not in log
+        return
+    assert "Resumed from" in log
+    if moment == "between epochs":
+        # from the scenario's directory, which makes its module importable
+        predicted = run_script("tfaip-predict", "--export_dir", out / "export", "--data.limit_to", "5",
+                               "--predict.progress_bar", "False", cwd=SCENARIO.parent)  # fmt: skip
+        assert predicted.returncode == 0, predicted.stderr
+        assert predicted.stdout.count('"class"') == 5

@@ -11,6 +11,9 @@ import time
 from pathlib import Path
 
 import openpyxl
+import pytest
+
+pytestmark = pytest.mark.slow
 
 BIN = Path(sys.executable).parent
 # one tiny epoch of the tutorial: a few batches, 1 worker each

@@ -5,8 +5,11 @@ import sys
 
 import keras
 import numpy as np
+import pytest
 
 from tfaip.model.testing.tutorial import TutorialScenario, load_split
+
+pytestmark = pytest.mark.slow
 
 RELOAD = """
 import sys

@@ -1,17 +1,16 @@
-"""imageclassification through the real console scripts, at tiny size: training on the offline digits (written as
-PNG class folders on first use), export, tfaip-predict and tfaip-lav on image files, and the bad inputs."""
+"""imageclassification through the console scripts' entry points, at tiny size: training on the offline digits
+(written as PNG class folders on first use), export, tfaip-predict and tfaip-lav on image files, and the bad inputs."""
 
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-BIN = Path(sys.executable).parent
+from tfaip.data.testing import ScriptResult, run_script
+
 SKLEARN_IMAGES = Path(__import__("sklearn").__file__).parent / "datasets" / "images"
 TINY = ["--data.image_size", "16", "--model.conv_filters", "4", "8", "--model.dense", "16", "--trainer.epochs", "1",
         "--trainer.samples_per_epoch", "64", "--val.limit", "32", "--train.num_processes", "1",
@@ -24,9 +23,8 @@ def cache(tmp_path_factory):
     return tmp_path_factory.mktemp("cache")
 
 
-def run(cache: Path, script: str, *args) -> subprocess.CompletedProcess:
-    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
-    return subprocess.run([BIN / script, *map(str, args)], capture_output=True, text=True, timeout=300, env=env)
+def run(cache: Path, script: str, *args) -> ScriptResult:
+    return run_script(script, *args, env={"XDG_CACHE_HOME": str(cache)})
 
 
 @pytest.fixture(scope="module")

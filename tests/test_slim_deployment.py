@@ -13,6 +13,8 @@ import pytest
 from tfaip.serve import LAVParams, PredictorParams
 from tfaip.serve.testing.scenario import DigitsGeneratorParams, DigitsScenario, RecordedTrainerParams, train_and_export
 
+pytestmark = pytest.mark.slow
+
 BLOCKER = """
 import os, sys
 

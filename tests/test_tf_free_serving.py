@@ -22,6 +22,8 @@ from tfaip_scenarios.tutorial.min.scenario import TutorialScenario
 
 from tfaip.serve import PredictorParams
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = 12
 

@@ -1,9 +1,7 @@
-"""tutorial.full through the real console scripts, at tiny size: the README's commands, the original's
+"""tutorial.full through the console scripts' entry points, at tiny size: the README's commands, the original's
 names, image files for tfaip-predict and tfaip-lav, voting of two models, and the original's example sheet."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,20 +10,18 @@ import pytest
 from PIL import Image
 from tfaip_scenarios.tutorial.datasets import load_split
 
-BIN = Path(sys.executable).parent
+from tfaip.data.testing import run_script as run
+
 TINY = ["--trainer.epochs", "1", "--trainer.samples_per_epoch", "64", "--train_val.limit_to", "96",
         "--val.limit", "32", "--train.num_processes", "1", "--val.num_processes", "1",
         "--trainer.progress_bar", "False"]  # fmt: skip
 
 
-def run(script: str, *args, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([BIN / script, *map(str, args)], capture_output=True, text=True, timeout=timeout)
-
-
-def train(output_dir: Path, *flags) -> subprocess.CompletedProcess:
+def train(output_dir: Path, *flags) -> str:
+    """`tfaip-train tutorial.full FLAGS` at tiny size; returns what it printed."""
     result = run("tfaip-train", "tutorial.full", *flags, *TINY, "--trainer.output_dir", output_dir)
     assert result.returncode == 0, result.stdout + result.stderr
-    return result
+    return result.stdout + result.stderr
 
 
 def train_params(output_dir: Path) -> dict:
@@ -34,12 +30,14 @@ def train_params(output_dir: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
-    """Two MLPs trained with different seeds (the README's first command), the first with LAV on both splits."""
+    """Two models trained with different seeds: an MLP (the README's first command) with LAV on both splits, and a
+    CNN with RMSprop and clipping; the MLP's log."""
     root = tmp_path_factory.mktemp("models")
     mlp = ["--model.graph", "MLP", "--model.graph.nodes", "200", "100", "50", "--model.graph.activation", "relu"]
-    a = train(root / "a", *mlp, "--trainer.random_seed", "1", "--trainer.lav_every_n", "1")
-    train(root / "b", "--trainer.random_seed", "2", "--model.graph.nodes", "32")
-    return root, a.stdout + a.stderr
+    log = train(root / "a", *mlp, "--trainer.random_seed", "1", "--trainer.lav_every_n", "1")
+    train(root / "b", "--trainer.random_seed", "2", "--model.graph", "CNN", "--model.graph.filters", "40", "20",
+          "--model.graph.dense", "100", "--optimizer", "RMSprop", "--optimizer.clip_global_norm", "1")  # fmt: skip
+    return root, log
 
 
 def test_mlp_with_nodes_and_activation_and_lav_on_both_splits(models, tmp_path):
@@ -53,20 +51,20 @@ def test_mlp_with_nodes_and_activation_and_lav_on_both_splits(models, tmp_path):
     assert graph["nodes"] == [200, 100, 50] and graph["activation"] == "tanh"
 
 
-def test_cnn_writes_its_feature_maps_to_tensorboard(tmp_path):
+def test_cnn_writes_its_feature_maps_to_tensorboard(models):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    train(tmp_path, "--model.graph", "CNN", "--model.graph.filters", "40", "20", "--model.graph.dense", "100")
-    graph = train_params(tmp_path)["scenario"]["model"]["graph"]
+    root, _ = models
+    graph = train_params(root / "b")["scenario"]["model"]["graph"]
     assert graph["__cls__"].endswith(":ConvGraphParams") and graph["filters"] == [40, 20] and graph["dense"] == [100]
-    events = EventAccumulator(str(tmp_path / "validation"), size_guidance={"tensors": 0})
+    events = EventAccumulator(str(root / "b" / "validation"), size_guidance={"tensors": 0})
     events.Reload()
     assert "conv0_feature_maps" in events.Tags()["tensors"]
 
 
-def test_rmsprop_with_clipping_and_the_original_names(tmp_path):
-    train(tmp_path, "--optimizer", "RMSprop", "--optimizer.clip_global_norm", "1")
-    optimizer = train_params(tmp_path)["optimizer"]
+def test_rmsprop_with_clipping_and_the_original_names(models):
+    root, _ = models
+    optimizer = train_params(root / "b")["optimizer"]
     assert optimizer["__cls__"].endswith(":RMSpropOptimizer") and optimizer["clip_global_norm"] == 1
     shown = run("tfaip-train", "examples.tutorial.full", "--optimizer", "RMSpropOptimizer",
                 "--optimizer.global_clip_norm", "2", "--model.graph", "ConvGraphParams", "--show")  # fmt: skip

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tfaip.data import ConfigError
+from tfaip.data.testing import run_script
 from tfaip.train.templates import TEMPLATES, class_prefix, render, write_scenario
 
 BIN = Path(sys.executable).parent
@@ -41,6 +42,7 @@ def run(*args, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=300, **kwargs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_a_new_scenario_trains_with_tfaip_train_and_passes_its_own_tests(tmp_path, template):
     name = f"toy_{template}"
@@ -53,9 +55,9 @@ def test_a_new_scenario_trains_with_tfaip_train_and_passes_its_own_tests(tmp_pat
         "__init__.py", "data.py", "graph.py", "model.py", "params.py", "scenario.py", "test_scenario.py", "toy_data.py"
     ]  # fmt: skip
 
-    trained = run(script("tfaip-train"), name, "--trainer.epochs", "1", "--trainer.output_dir", "model",
-                  "--scenario.export_formats", "saved_model", "onnx", *QUIET, *TINY[template],
-                  cwd=package.parent)  # fmt: skip
+    trained = run_script("tfaip-train", name, "--trainer.epochs", "1", "--trainer.output_dir", "model",
+                         "--scenario.export_formats", "saved_model", "onnx", *QUIET, *TINY[template],
+                         cwd=package.parent)  # fmt: skip
     assert trained.returncode == 0, trained.stderr
     log = (package.parent / "model" / "train.log").read_text()
     assert "Results of epoch 1: acc: " in log and "val_acc: " in log

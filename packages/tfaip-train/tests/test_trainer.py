@@ -1,4 +1,5 @@
 import json
+import shutil
 
 import keras
 import numpy as np
@@ -13,6 +14,7 @@ from tfaip.train.testing import CrashAfterEpoch, tiny_params, weights
 from tfaip.train.testing.tutorial import TutorialGraph, TutorialModelParams, TutorialScenario
 
 
+@pytest.mark.slow
 def test_tutorial_min_reaches_90_percent_validation_accuracy(tmp_path):
     params = tiny_params(tmp_path, epochs=6, samples=-1)
     params.gen.setup.val.limit = -1
@@ -76,11 +78,9 @@ def test_early_stopping_stops_the_run_and_is_recorded(tmp_path):
 
 
 @pytest.mark.parametrize("source", ["checkpoint", "export"])
-def test_warmstart_loads_the_weights_of_a_checkpoint_or_an_export(tmp_path, source):
-    first = Trainer(tiny_params(tmp_path / "first"))
-    first.train()
-    trained = weights(first.root_graph)
-    params = tiny_params(warmstart=WarmstartParams(model=str(tmp_path / "first" / source)))
+def test_warmstart_loads_the_weights_of_a_checkpoint_or_an_export(tiny_run, source):
+    first, trained = tiny_run
+    params = tiny_params(warmstart=WarmstartParams(model=str(first / source)))
     second = Trainer(params)
     graph = second.scenario.root_graph
     report = params.warmstart.create().warmstart(graph)
@@ -89,10 +89,9 @@ def test_warmstart_loads_the_weights_of_a_checkpoint_or_an_export(tmp_path, sour
         np.testing.assert_array_equal(value, trained[key])
 
 
-def test_warmstart_refuses_missing_weights_unless_partial(tmp_path):
-    Trainer(tiny_params(tmp_path)).train()
+def test_warmstart_refuses_missing_weights_unless_partial(tiny_run):
     graph = TutorialScenario(TutorialScenario.default_params()).root_graph
-    rename = WarmstartParams(model=str(tmp_path / "checkpoint"), rename=["conv1->other"])
+    rename = WarmstartParams(model=str(tiny_run[0] / "checkpoint"), rename=["conv1->other"])
     with pytest.raises(ValueError, match="allow_partial"):
         rename.create().warmstart(graph)
     rename.allow_partial = True
@@ -207,6 +206,7 @@ class _GraphWithImages(TutorialGraph):
         return {"pred": pred, "logits": logits, "class": keras.ops.argmax(pred, axis=-1)}
 
 
+@pytest.mark.slow
 def test_tensorboard_images_of_the_graph_and_a_profile(tmp_path, monkeypatch):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
@@ -219,8 +219,8 @@ def test_tensorboard_images_of_the_graph_and_a_profile(tmp_path, monkeypatch):
     assert list((tmp_path / "train" / "plugins" / "profile").glob("*/*.xplane.pb"))
 
 
-def test_an_earlier_run_is_refused_unless_overwritten(tmp_path):
-    Trainer(tiny_params(tmp_path)).train()
+def test_an_earlier_run_is_refused_unless_overwritten(tiny_run, tmp_path):
+    shutil.copytree(tiny_run[0], tmp_path, dirs_exist_ok=True)  # a finished run of one epoch
     with pytest.raises(ConfigError, match=r"holds an earlier training run \(epoch 1 of 1 done\).*resume"):
         Trainer(tiny_params(tmp_path, epochs=2)).train()
     assert (tmp_path / "export").is_dir()  # untouched

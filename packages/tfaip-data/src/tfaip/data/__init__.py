@@ -4,7 +4,7 @@ Needs no TensorFlow; `tfaip.data.tf` (extra `tfaip-data[tf]`) turns a pipeline i
 `tf.data.Dataset`, and `tfaip.data.cli` holds what the console scripts share.
 """
 
-__version__ = "0.4.4"
+__version__ = "0.4.5"
 
 from tfaip.data.batching import Batcher, pad_and_stack
 from tfaip.data.database import DataBase, DataBaseParams

@@ -2,10 +2,12 @@
 
 Like `numpy.testing`, this ships inside the dist so that tests of an installed tfaip-data (and
 of tfaip-model, -serve, ... above it) can import it by name, also in spawned worker processes:
-toy samples, generators, processors (some fail, crash or sleep on purpose) and `ToyData`.
+toy samples, generators, processors (some fail, crash or sleep on purpose) and `ToyData`, and
+`run_script`, which runs a console script in the test process.
 Its names may change between minor versions. It never imports TensorFlow.
 """
 
+from tfaip.data.testing.console import ScriptResult, run_script
 from tfaip.data.testing.toy import (
     PULLED,
     TRAINING,
@@ -48,6 +50,8 @@ from tfaip.data.testing.toy import (
 )
 
 __all__ = [
+    "ScriptResult",
+    "run_script",
     "Add",
     "AddParams",
     "batches_of",
