@@ -233,8 +233,9 @@ PROCESS = pytest.mark.slow
                      "--lav.batch_size expects an integer, got '8x'.", marks=PROCESS),
     ],
 )  # fmt: skip
-def test_bad_values_exit_2_with_one_line_and_nothing_else_on_stderr(tmp_path, tutorial_min_run, how, name, args,
-                                                                    message):  # fmt: skip
+def test_bad_values_exit_2_with_one_line_and_nothing_else_on_stderr(
+    tmp_path, tutorial_min_run, how, name, args, message
+):
     args = [a.format(run=tutorial_min_run) for a in args]
     result = run(script(name), *args, cwd=tmp_path) if how == "process" else run_script(name, *args, cwd=tmp_path)
     assert_one_error_line(result, name, message)

@@ -85,10 +85,11 @@ def unbroken(tmp_path_factory) -> Path:
     return out
 
 
+# moment -> whether it has come, given the output dir and its checkpoint's state (None before the first)
 KILLS = {
-    "before the first checkpoint": lambda out: _state(out) is None and (out / "trainer_params.json").is_file(),
-    "between epochs": lambda out: (_state(out) or {}).get("epoch") == 1 and _state(out)["step"] == 0,
-    "inside an epoch": lambda out: (_state(out) or {}).get("epoch") == 1 and _state(out)["step"] >= 21,
+    "before the first checkpoint": lambda out, state: state is None and (out / "trainer_params.json").is_file(),
+    "between epochs": lambda out, state: state is not None and (state["epoch"], state["step"]) == (1, 0),
+    "inside an epoch": lambda out, state: state is not None and state["epoch"] == 1 and state["step"] >= 21,
 }
 
 
@@ -99,7 +100,7 @@ def test_a_run_killed_at_any_moment_resumes_to_the_unbroken_runs_weights_and_res
         run = _train(out)
         deadline = time.time() + 240
         while run.poll() is None and time.time() < deadline:
-            if KILLS[moment](out):
+            if KILLS[moment](out, _state(out)):
                 os.killpg(run.pid, signal.SIGKILL)
                 break
             time.sleep(0.01)
